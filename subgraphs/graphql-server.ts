@@ -110,7 +110,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function toParams(raw: Record<string, unknown>): GraphQLParams {
-  const { query, variables, operationName } = raw;
+  const { query, variables, operationName, extensions } = raw;
+  if (extensions !== undefined && extensions !== null && !isPlainObject(extensions)) {
+    throw new RequestError('"extensions" must be an object');
+  }
   if (typeof query !== 'string' || query.length === 0) throw new RequestError('Missing "query" string');
   if (variables !== undefined && variables !== null && !isPlainObject(variables)) {
     throw new RequestError('"variables" must be an object');
@@ -196,6 +199,11 @@ export function createGraphQLHandler(
     }
     counter.hit(`${method} ${path}`);
     const mediaType = pickMediaType(req.headers.accept);
+
+    if (method === 'POST' && !req.headers['content-type']?.includes('json')) {
+      sendGraphQL(res, 415, mediaType, { errors: [new GraphQLError('POST requires Content-Type: application/json')] });
+      return;
+    }
 
     let params: GraphQLParams;
     try {
