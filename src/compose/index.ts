@@ -1,0 +1,1 @@
+export { composeSchema, type ComposeInput, type ComposedSchema } from './compose.js';

@@ -1,0 +1,3 @@
+export * from './schema.js';
+export { ConfigError, loadConfigFile, parseConfig, type LoadConfigOptions } from './load.js';
+export { configJsonSchema } from './json-schema.js';

@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
+import { composeSchema, type ComposedSchema } from './compose/index.js';
+import type { JunctionConfig } from './config/index.js';
+import { createGraphqlHandler } from './http/graphql/handler.js';
+import { healthzRoute, readyzRoute, type Readiness } from './http/health.js';
+import { createHttpServer, type RouteHandler } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { createReadiness } from './readiness.js';
+import { loadSources, type LoadedSource } from './sources/index.js';
+import { closeUpstreams, createUpstreams } from './upstream/index.js';
+
+export interface GatewayDeps {
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface Gateway {
+  readonly config: JunctionConfig;
+  readonly sources: readonly LoadedSource[];
+  readonly composed: ComposedSchema;
+  schema(): GraphQLSchema;
+  readiness(): Promise<Readiness>;
+  listen(): Promise<AddressInfo>;
+  /** Graceful stop: readiness fails at once, in-flight requests finish, then upstreams close. */
+  close(): Promise<void>;
+}
+
+/** Raised when `failFast` is set and a source cannot be loaded. */
+export class SourceLoadError extends Error {
+  constructor(failed: readonly LoadedSource[]) {
+    super(`Cannot load ${failed.map((source) => `source "${source.name}": ${source.error}`).join('; ')}`);
+    this.name = 'SourceLoadError';
+  }
+}
+
+/**
+ * The one place the stages meet, in data-flow order:
+ * config → upstreams → sources → composed schema → HTTP surfaces.
+ */
+export async function createGateway(config: JunctionConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const logger = deps.logger ?? createLogger();
+  const upstreams = createUpstreams(config.upstreams, { now: deps.now });
+
+  const sources = await loadSources(config.sources, upstreams);
+  const failed = sources.filter((source) => source.subschema === undefined);
+  if (failed.length > 0 && config.failFast) {
+    await closeUpstreams(upstreams);
+    throw new SourceLoadError(failed);
+  }
+  for (const source of failed) logger.warn({ source: source.name, reason: source.error }, 'source not loaded; serving without it');
+
+  const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs });
+  for (const link of composed.skippedLinks) logger.warn({ link }, 'link left out: a source it needs is not loaded');
+
+  let serving = true;
+  const readiness = createReadiness(() => sources, upstreams, () => serving, { now: deps.now });
+  const graphql = createGraphqlHandler({ config: config.graphql, getSchema: () => composed.schema, logger });
+  const routes = new Map<string, RouteHandler>([
+    [config.graphql.path, graphql],
+    ['/healthz', healthzRoute],
+    ['/readyz', readyzRoute(readiness)],
+  ]);
+  const http = createHttpServer({ config: config.server, logger, routes });
+
+  return {
+    config,
+    sources,
+    composed,
+    schema: () => composed.schema,
+    readiness,
+    listen: () => http.listen(),
+    async close() {
+      serving = false;
+      await http.drain(config.server.shutdownGraceMs);
+      await closeUpstreams(upstreams);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { GraphqlConfig } from '../../config/index.js';
+import type { GatewayContext } from '../../context.js';
+import type { Logger } from '../../logger.js';
+import { useCsrfPrevention } from './csrf.js';
+import { useQueryLimits } from './limits.js';
+import { createMaskError } from './mask-error.js';
+
+export interface GraphqlHandlerOptions {
+  config: GraphqlConfig;
+  /** The schema in force; read per request so a reload swaps it between requests. */
+  getSchema: () => GraphQLSchema;
+  logger: Logger;
+  /** Extra plugins (policies), in order. */
+  plugins?: Plugin[];
+}
+
+/** What the HTTP server hands Yoga with each request. */
+export interface GraphqlServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+}
+
+export type GraphqlHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+
+/**
+ * The GraphQL-over-HTTP surface (Yoga): parsing and validation cached per document, query
+ * limits, CSRF prevention, introspection and suggestions off in production, errors masked.
+ */
+export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHandler {
+  const { config, logger } = options;
+  const production = config.mode === 'production';
+  const introspection = config.introspection ?? !production;
+  const mask = createMaskError({ logger, suggestions: !production, exposeDetails: config.exposeErrorDetails && !production });
+
+  const yoga = createYoga<GraphqlServerContext, GatewayContext>({
+    schema: () => options.getSchema(),
+    graphqlEndpoint: config.path,
+    graphiql: config.graphiql ?? introspection,
+    landingPage: false,
+    batching: false,
+    healthCheckEndpoint: false as unknown as string,
+    logging: false,
+    maskedErrors: { maskError: (error) => mask(error, undefined) },
+    context: ({ request, requestId }) => ({ requestId, clientHeaders: request.headers, signal: request.signal }),
+    plugins: [
+      useCsrfPrevention(),
+      useQueryLimits(config.limits),
+      ...(introspection ? [] : [useNoIntrospection()]),
+      useRequestIdOnErrors(mask),
+      ...(options.plugins ?? []),
+    ],
+  });
+
+  return async function handleGraphql(req, res, requestId) {
+    await yoga.handleNodeRequestAndResponse(req, res, { req, res, requestId });
+  };
+}
+
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/** Masks execution errors where the request id is known, so a masked error names its request. */
+function useRequestIdOnErrors(mask: ReturnType<typeof createMaskError>): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      const requestId = args.contextValue.requestId;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result || !result.errors || result.errors.length === 0) return;
+          setResult({ ...result, errors: result.errors.map((error) => mask(error, requestId)) });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from '../config/index.js';
+import { maskUnexpected } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { requestIdOf } from './request-id.js';
+import { sendError, sendErrorCode } from './respond.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => void | Promise<void>;
+
+export interface HttpServerOptions {
+  config: ServerConfig;
+  logger: Logger;
+  /** Exact-path routes (health, GraphQL endpoint, admin). */
+  routes: ReadonlyMap<string, RouteHandler>;
+  /** Tried when no exact route matches (the REST passthrough); default answers 404. */
+  fallback?: RouteHandler;
+}
+
+export interface HttpServer {
+  server: Server;
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish, closes what is left after `graceMs`. */
+  drain(graceMs: number): Promise<void>;
+}
+
+/** The route table and connection handling shared by every surface. */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { config, logger, routes } = options;
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  const server = createServer(
+    { maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0 },
+    handle,
+  );
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    inFlight++;
+    res.once('close', finished);
+    const path = pathOf(req.url);
+    const route = routes.get(path) ?? options.fallback ?? notFound;
+    let outcome: void | Promise<void>;
+    try {
+      outcome = tooLarge(req) ? sendErrorCode(res, requestId, 'PAYLOAD_TOO_LARGE', 'Request body is too large') : route(req, res, requestId);
+    } catch (error) {
+      fail(error, res, requestId);
+      return;
+    }
+    if (outcome instanceof Promise) outcome.catch((error: unknown) => fail(error, res, requestId));
+  }
+
+  function tooLarge(req: IncomingMessage): boolean {
+    const length = Number(req.headers['content-length']);
+    return Number.isFinite(length) && length > config.maxBodyBytes;
+  }
+
+  function finished(): void {
+    inFlight--;
+    if (draining && inFlight === 0) drained?.();
+  }
+
+  function fail(error: unknown, res: ServerResponse, requestId: string): void {
+    const masked = maskUnexpected(error, requestId);
+    if (masked !== error) logger.error({ err: error, requestId }, 'unhandled error in route');
+    sendError(res, requestId, masked);
+  }
+
+  return {
+    server,
+    listen: () => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve(server.address() as AddressInfo);
+      });
+    }),
+    drain: (graceMs) => new Promise((resolve) => {
+      draining = true;
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      force.unref();
+      drained = () => {
+        clearTimeout(force);
+        server.closeAllConnections();
+      };
+      if (inFlight === 0) drained();
+    }),
+  };
+}
+
+function notFound(_req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  sendErrorCode(res, requestId, 'ROUTE_NOT_FOUND', 'No route matches this request');
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

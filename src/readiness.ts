@@ -1,0 +1,48 @@
+import type { Readiness, SourceReadiness } from './http/health.js';
+import type { LoadedSource } from './sources/index.js';
+import type { Upstream } from './upstream/index.js';
+
+export interface ReadinessOptions {
+  /** Health older than this is refreshed by a probe. Default 5 s. */
+  staleAfterMs?: number;
+  /** Time a probe may take. Default 1 s. */
+  probeTimeoutMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Reports, per source, whether its schema is served and its upstream answers. Stale health is
+ * refreshed by a short probe, all upstreams at once, so /readyz answers within one probe time.
+ */
+export function createReadiness(
+  sources: () => readonly LoadedSource[],
+  upstreams: ReadonlyMap<string, Upstream>,
+  isServing: () => boolean,
+  options: ReadinessOptions = {},
+): () => Promise<Readiness> {
+  const staleAfterMs = options.staleAfterMs ?? 5_000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
+  const now = options.now ?? Date.now;
+
+  return async function readiness() {
+    await Promise.all([...upstreams.values()].map((upstream) => {
+      const { checkedAt } = upstream.health();
+      return checkedAt === undefined || now() - checkedAt > staleAfterMs ? upstream.probe(probeTimeoutMs) : undefined;
+    }));
+    const report = sources().map((source): SourceReadiness => {
+      const health = upstreams.get(source.config.upstream)?.health();
+      const entry: SourceReadiness = {
+        name: source.name,
+        upstream: source.config.upstream,
+        loaded: source.subschema !== undefined,
+        reachable: health?.reachable ?? null,
+      };
+      const error = source.error !== undefined ? 'SCHEMA_UNAVAILABLE' : health?.lastError;
+      if (error !== undefined) entry.error = error;
+      return entry;
+    });
+    const healthy = report.every((source) => source.loaded && source.reachable !== false);
+    const status = !isServing() ? 'unavailable' : healthy ? 'ready' : 'degraded';
+    return { status, sources: report };
+  };
+}

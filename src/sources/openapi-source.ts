@@ -1,0 +1,35 @@
+import type { SubschemaConfig } from '@graphql-tools/delegate';
+import type { OpenapiSourceConfig } from '../config/index.js';
+import { forwardedHeaders, gatewayContextOf } from '../context.js';
+import { readJson, type Upstream } from '../upstream/index.js';
+import { loadOpenApiDocument, openApiToSchema, type RestCaller } from './openapi/index.js';
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A REST upstream described by OpenAPI, as a local subschema whose resolvers call the backend
+ * through its `Upstream` (the same pool, timeouts and breaker as the passthrough routes).
+ */
+export async function loadOpenapiSource(source: OpenapiSourceConfig, upstream: Upstream): Promise<SubschemaConfig> {
+  const document = await loadOpenApiDocument(source.spec);
+  const schema = openApiToSchema(document, { sourceName: source.name, call: createRestCaller(source, upstream) });
+  return { name: source.name, schema };
+}
+
+export function createRestCaller(source: OpenapiSourceConfig, upstream: Upstream): RestCaller {
+  const maxBytes = upstream.config.maxResponseBytes;
+  return async function restCall(call, context) {
+    const response = await upstream.request({
+      method: call.method,
+      path: call.path,
+      headers: { ...forwardedHeaders(context, source.forwardHeaders), ...call.headers, accept: 'application/json' },
+      body: call.body ?? null,
+      signal: gatewayContextOf(context)?.signal,
+      idempotent: IDEMPOTENT_METHODS.has(call.method),
+    });
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    if (!ok) await response.body.dump();
+    const body = ok ? await readJson(upstream.name, response, maxBytes) : undefined;
+    return { status: response.statusCode, headers: response.headers, body };
+  };
+}

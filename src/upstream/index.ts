@@ -1,0 +1,4 @@
+export type * from './types.js';
+export { createUpstream, type UpstreamDeps } from './create-upstream.js';
+export { readBody, readJson } from './read-body.js';
+export { createUpstreams, closeUpstreams } from './registry.js';

@@ -1,0 +1,36 @@
+import { UpstreamResponseError } from '../errors.js';
+import type { UpstreamResponse } from './types.js';
+
+/**
+ * Reads a whole upstream body with a size cap; a larger body is abandoned (the connection is
+ * destroyed) rather than buffered, so one huge answer cannot exhaust the gateway's memory.
+ */
+export async function readBody(upstream: string, response: UpstreamResponse, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body.destroy();
+    throw new UpstreamResponseError(upstream, undefined, new Error(`body of ${declared} bytes over ${maxBytes}`));
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      response.body.destroy();
+      throw new UpstreamResponseError(upstream, undefined, new Error(`body over ${maxBytes} bytes`));
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** Reads and parses a JSON body; malformed JSON is an upstream error, never a crash. */
+export async function readJson(upstream: string, response: UpstreamResponse, maxBytes: number): Promise<unknown> {
+  const body = await readBody(upstream, response, maxBytes);
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new UpstreamResponseError(upstream, response.statusCode, error);
+  }
+}

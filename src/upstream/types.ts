@@ -1,0 +1,53 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { UpstreamConfig } from '../config/index.js';
+
+/** One request to a named backend. `path` is relative to the upstream's base URL. */
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query, starting with `/`; the base URL's own path prefix is prepended. */
+  path: string;
+  headers: Record<string, string | string[]>;
+  body?: string | Buffer | Readable | null;
+  /** Aborts the upstream request: the client went away, or the request deadline passed. */
+  signal?: AbortSignal;
+  /** Safe to repeat (queries, GET/HEAD, or configured so). Only idempotent calls are ever retried. */
+  idempotent?: boolean;
+}
+
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** Streamed body; callers must consume or dump it. */
+  body: Dispatcher.ResponseData['body'];
+}
+
+export type UpstreamFetch = (request: UpstreamRequest) => Promise<UpstreamResponse>;
+
+/** A layer around the upstream call (timeout, retry, breaker, metrics), as undici interceptors are. */
+export type UpstreamWrapper = (next: UpstreamFetch) => UpstreamFetch;
+
+/** What readiness reports about a backend. */
+export interface UpstreamHealth {
+  /** `undefined` until the first request or probe has finished. */
+  reachable: boolean | undefined;
+  /** Epoch ms of the last outcome. */
+  checkedAt: number | undefined;
+  /** Client-safe reason of the last failure (an error code, never a host). */
+  lastError: string | undefined;
+}
+
+/**
+ * One object per named backend. GraphQL executors, OpenAPI resolvers and REST passthrough
+ * routes all call it, so they share its pool, timeouts, breaker and health.
+ */
+export interface Upstream {
+  readonly name: string;
+  readonly config: UpstreamConfig;
+  request: UpstreamFetch;
+  health(): UpstreamHealth;
+  /** Asks the backend for anything at all (any HTTP answer counts as reachable). */
+  probe(timeoutMs: number): Promise<UpstreamHealth>;
+  close(): Promise<void>;
+}
