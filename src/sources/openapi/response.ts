@@ -8,8 +8,8 @@
  * - 400/422 → BAD_USER_INPUT, 401 → UNAUTHENTICATED, 403 → FORBIDDEN, any other status
  *   → UPSTREAM_ERROR. Messages never carry the upstream body, URL or host.
  */
-import { JunctionError, UpstreamResponseError } from '../../errors.js';
 import type { MediaTypeObject, OpenApiDocument, OperationObject, ResponseObject } from './document.js';
+import { invalidResponse, statusError } from './field-errors.js';
 import { deref } from './refs.js';
 
 export interface RestResult {
@@ -45,29 +45,6 @@ function rank(code: string): number {
 
 /** How the field's value relates to the upstream body. */
 export type ResultKind = 'boolean' | 'object' | 'list' | 'value';
-
-function statusError(sourceName: string, status: number): JunctionError {
-  const extensions = { upstream: sourceName, upstreamStatus: status };
-  let error: JunctionError;
-  if (status === 400 || status === 422) {
-    error = new JunctionError('BAD_USER_INPUT', `Upstream "${sourceName}" rejected the request as invalid (HTTP ${status})`, { extensions });
-  } else if (status === 401) {
-    error = new JunctionError('UNAUTHENTICATED', `Upstream "${sourceName}" requires authentication`, { extensions });
-  } else if (status === 403) {
-    error = new JunctionError('FORBIDDEN', `Upstream "${sourceName}" refused access`, { extensions });
-  } else {
-    error = new UpstreamResponseError(sourceName, status);
-  }
-  // graphql-js copies `extensions` of the thrown error into the field error: carry the code there too.
-  error.extensions['code'] = error.code;
-  return error;
-}
-
-function invalidResponse(sourceName: string): JunctionError {
-  const error = new UpstreamResponseError(sourceName);
-  error.extensions['code'] = error.code;
-  return error;
-}
 
 /** Compiles the status and body handling for one field. */
 export function resultHandler(sourceName: string, kind: ResultKind): (result: RestResult) => unknown {

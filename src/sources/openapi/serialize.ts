@@ -4,7 +4,7 @@
  * argument can change the path: `/` becomes `%2F`, and a value made only of dots
  * (`.`, `..`) is encoded as `%2E` so it can never become a dot-segment.
  */
-import { JunctionError } from '../../errors.js';
+import { badArgument } from './field-errors.js';
 
 /** Appends `key=value` pairs for one query parameter value to `out`. */
 export type QuerySerializer = (value: unknown, out: string[]) => void;
@@ -38,7 +38,7 @@ export function pathSerializer(argName: string, explode: boolean, json: boolean)
         .map(([k, v]) => (explode ? `${enc(k)}=${enc(text(v))}` : `${enc(k)},${enc(text(v))}`))
         .join(',');
     } else encoded = enc(text(value));
-    if (encoded === '') throw new JunctionError('BAD_USER_INPUT', `Argument "${argName}" must not be empty`);
+    if (encoded === '') throw badArgument(argName, 'must not be empty');
     return DOTS_ONLY.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
   };
 }
@@ -84,7 +84,7 @@ export function headerSerializer(argName: string, explode: boolean, json: boolea
         .join(',');
     } else result = text(value);
     if (UNSAFE_HEADER_VALUE.test(result)) {
-      throw new JunctionError('BAD_USER_INPUT', `Argument "${argName}" contains characters not allowed in a header`);
+      throw badArgument(argName, 'contains characters not allowed in a header');
     }
     return result;
   };
