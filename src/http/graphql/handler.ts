@@ -56,7 +56,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   });
 
   return async function handleGraphql(req, res, requestId) {
-    await yoga.handleNodeRequestAndResponse(req, res, { req, res, requestId });
+    await yoga.handle(req, res, { req, res, requestId });
   };
 }
 
