@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../src/logger.js';
+
+/**
+ * The shape every policy (auth, rate limit, cache) takes, so that one rule written once holds on
+ * GraphQL fields and REST routes alike. Policies run in one declared order: auth → rate limit →
+ * cache. An unauthenticated request never spends rate-limit budget and is never served from cache.
+ */
+
+/** Who is calling, once auth has run. Absent for anonymous requests. */
+export interface Principal {
+  /** Stable id: JWT `sub` (prefixed by issuer), API key consumer, or introspected subject. */
+  id: string;
+  /** Granted scopes (OAuth2 `scope`/`scp`, or an API key's consumer scopes). */
+  scopes: readonly string[];
+  /** Usage plan of an API-key consumer, for per-tenant limits. */
+  plan?: string;
+  /** Verified claims (JWT payload or introspection response); never logged. */
+  claims: Readonly<Record<string, unknown>>;
+  /** How the caller proved who they are. */
+  method: 'jwt' | 'introspection' | 'api-key';
+}
+
+/** Per-request policy state, stored on the GraphQL context and on REST route requests. */
+export interface PolicyState {
+  principal: Principal | undefined;
+  /** Client IP after trusted-proxy resolution. */
+  clientIp: string;
+  /** Headers a policy wants on the response (RateLimit-*, Retry-After, Cache-Control, ETag). */
+  responseHeaders: Record<string, string>;
+}
+
+export interface PolicyDeps {
+  logger: Logger;
+  now: () => number;
+}
+
+/** What a REST route policy sees. It may throw a JunctionError to refuse the request. */
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** The normalised path the route matched on and forwards. */
+  path: string;
+  routeName: string;
+  state: PolicyState;
+}
+
+/** A REST route guard: runs before the upstream call; may answer itself (a cache hit) by returning true. */
+export type RouteGuard = (request: RouteRequest) => Promise<boolean | void>;
+
+export interface PolicyModule<Args = unknown> {
+  /** `auth`, `rateLimit`, `cache`: also the key of its block in a route's `policies`. */
+  name: string;
+  /** Directive definitions this policy adds to the composed schema. */
+  typeDefs: string;
+  /** Validates a directive's or route block's arguments; throws with a clear message. */
+  parseArgs(raw: unknown): Args;
+  /** Applies the directives found in the schema (wrapping resolvers, precomputing per field). */
+  transform?(schema: GraphQLSchema): GraphQLSchema;
+  /** Yoga plugins for the GraphQL surface, in this policy's position of the order. */
+  plugins?(): Plugin[];
+  /** The same policy on a REST route, from the route's `policies.<name>` block. */
+  route?(args: Args): RouteGuard;
+  close?(): Promise<void>;
+}
+
+/** The declared order, in one place. */
+export const POLICY_ORDER = ['auth', 'rateLimit', 'cache'] as const;
