@@ -1,0 +1,84 @@
+import { JunctionError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ConsumeResult, RateLimitStore, RateWindow } from './rate-limit-store.js';
+
+export interface FailoverRateLimitStoreOptions {
+  /** The shared store (Redis). */
+  primary: RateLimitStore;
+  /** The local limiter used while the primary fails (`failMode: open`). */
+  fallback: RateLimitStore;
+  /** `open`: count locally while the primary fails; `closed`: refuse with 503. */
+  failMode: 'open' | 'closed';
+  /** Whether the primary can take commands right now (e.g. the Redis client is `ready`). */
+  available: () => boolean;
+  /** After a failed call, skip the primary for this long so a slow Redis costs one timeout, not one per request. */
+  cooldownMs: number;
+}
+
+export interface FailoverRateLimitStoreDeps {
+  logger: Logger;
+  now: () => number;
+}
+
+export interface FailoverStats {
+  /** Checks answered by the local limiter because the primary failed or was unavailable. */
+  fallbacks: number;
+  /** Checks refused with 503 because the primary failed (`failMode: closed`). */
+  refusals: number;
+  /** Primary calls that failed (error or timeout). */
+  failures: number;
+}
+
+/** Between two warnings about the primary, so an outage logs a line every few seconds, not per request. */
+const WARN_EVERY_MS = 5_000;
+
+/**
+ * Uses the primary while it answers; when it is down or slow (each call bounded by the client's
+ * command timeout), follows `failMode` with a logged, counted warning. The primary is tried again
+ * after `cooldownMs`, and at once when `available()` turns true again.
+ */
+export function createFailoverRateLimitStore(
+  options: FailoverRateLimitStoreOptions,
+  deps: FailoverRateLimitStoreDeps,
+): RateLimitStore & { stats(): FailoverStats } {
+  const stats: FailoverStats = { fallbacks: 0, refusals: 0, failures: 0 };
+  let skipUntil = 0;
+  let lastWarning = -Infinity;
+
+  function degraded(key: string, cost: number, windows: readonly RateWindow[], reason: string): Promise<ConsumeResult> {
+    const now = deps.now();
+    if (now - lastWarning >= WARN_EVERY_MS) {
+      lastWarning = now;
+      deps.logger.warn({ reason, failMode: options.failMode, ...stats }, 'rate-limit store unavailable; applying failMode');
+    }
+    if (options.failMode === 'closed') {
+      stats.refusals++;
+      throw new JunctionError('SERVICE_UNAVAILABLE', 'Rate limiting is unavailable; try again shortly', {
+        headers: { 'retry-after': '1' },
+        extensions: { retryAfter: 1 },
+      });
+    }
+    stats.fallbacks++;
+    return options.fallback.consume(key, cost, windows);
+  }
+
+  async function consume(key: string, cost: number, windows: readonly RateWindow[]): Promise<ConsumeResult> {
+    if (!options.available()) return degraded(key, cost, windows, 'not connected');
+    if (deps.now() < skipUntil) return degraded(key, cost, windows, 'recent failure');
+    try {
+      return await options.primary.consume(key, cost, windows);
+    } catch (error) {
+      stats.failures++;
+      skipUntil = deps.now() + options.cooldownMs;
+      return degraded(key, cost, windows, error instanceof Error ? error.message : 'error');
+    }
+  }
+
+  return {
+    consume,
+    stats: () => ({ ...stats }),
+    async close() {
+      await options.fallback.close?.();
+    },
+  };
+}
