@@ -40,7 +40,7 @@ export class SourceLoadError extends Error {
  */
 export async function createGateway(config: JunctionConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const logger = deps.logger ?? createLogger();
-  const upstreams = createUpstreams(config.upstreams, { now: deps.now });
+  const upstreams = createUpstreams(config.upstreams, { now: deps.now, logger });
 
   const sources = await loadSources(config.sources, upstreams);
   const failed = sources.filter((source) => source.subschema === undefined);

@@ -1,6 +1,17 @@
 import type { Readiness, SourceReadiness } from './http/health.js';
 import type { LoadedSource } from './sources/index.js';
-import type { Upstream } from './upstream/index.js';
+import type { BreakerSnapshot, Upstream } from './upstream/index.js';
+
+/** Per upstream: its circuit breaker and how many of its targets take traffic. */
+export interface UpstreamReadiness {
+  name: string;
+  breaker: BreakerSnapshot;
+  targets: { total: number; available: number };
+}
+
+export interface GatewayReadiness extends Readiness {
+  upstreams: UpstreamReadiness[];
+}
 
 export interface ReadinessOptions {
   /** Health older than this is refreshed by a probe. Default 5 s. */
@@ -19,7 +30,7 @@ export function createReadiness(
   upstreams: ReadonlyMap<string, Upstream>,
   isServing: () => boolean,
   options: ReadinessOptions = {},
-): () => Promise<Readiness> {
+): () => Promise<GatewayReadiness> {
   const staleAfterMs = options.staleAfterMs ?? 5_000;
   const probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
   const now = options.now ?? Date.now;
@@ -41,8 +52,16 @@ export function createReadiness(
       if (error !== undefined) entry.error = error;
       return entry;
     });
-    const healthy = report.every((source) => source.loaded && source.reachable !== false);
+    const upstreamReport = [...upstreams.values()].map(upstreamReadiness);
+    const healthy = report.every((source) => source.loaded && source.reachable !== false)
+      && upstreamReport.every((upstream) => upstream.breaker.state === 'closed');
     const status = !isServing() ? 'unavailable' : healthy ? 'ready' : 'degraded';
-    return { status, sources: report };
+    return { status, sources: report, upstreams: upstreamReport };
   };
+}
+
+function upstreamReadiness(upstream: Upstream): UpstreamReadiness {
+  const targets = upstream.targets();
+  const available = targets.filter((target) => target.healthy && !target.ejected).length;
+  return { name: upstream.name, breaker: upstream.breaker(), targets: { total: targets.length, available } };
 }

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { authSchema } from './auth.js';
+import { cacheSchema } from './cache.js';
+import { redisSchema } from './redis.js';
+import { apiDocsSchema, checkRouteReferences, routesSchema, trustedProxiesSchema } from './routes.js';
+import { checkUpstreamTargets, upstreamResilienceShape } from './upstream-resilience.js';
 
 /**
  * The one source of config types and defaults. Strict everywhere: an unknown key is an error,
@@ -26,6 +31,8 @@ export const serverSchema = z
     shutdownGraceMs: z.number().int().nonnegative().default(10_000),
     /** Keep-alive timeout for client connections. Default 5 s. */
     keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+    /** Proxy hops (IPs or CIDR blocks) whose `X-Forwarded-*` and `Forwarded` headers are trusted. Default none. */
+    trustedProxies: trustedProxiesSchema,
   })
   .prefault({});
 
@@ -64,8 +71,8 @@ export const graphqlSchema = z
   .prefault({});
 
 export const upstreamSchema = z.strictObject({
-  /** Base URL of the backend, e.g. `http://users:4001`. Path prefixes are kept. */
-  url: httpUrl,
+  /** Base URL of the backend, e.g. `http://users:4001`. Path prefixes are kept. Required unless `targets` is given. */
+  url: httpUrl.optional(),
   /** Time for one attempt, from sending to the last byte of the response head. Default 10 s. */
   timeoutMs: z.number().int().positive().default(10_000),
   /** Time to open a TCP (and TLS) connection. Default 2 s. */
@@ -80,7 +87,8 @@ export const upstreamSchema = z.strictObject({
   headers: z.record(headerName, z.string()).default({}),
   /** Largest response body read for GraphQL/OpenAPI sources, in bytes. Default 16 MiB. */
   maxResponseBytes: z.number().int().positive().default(16 * 1024 * 1024),
-});
+  ...upstreamResilienceShape,
+}).superRefine(checkUpstreamTargets);
 
 const sourceCommon = {
   /** Name used in logs, readiness and error extensions. */
@@ -158,13 +166,24 @@ export const configSchema = z
     upstreams: z.record(name, upstreamSchema).default({}),
     sources: z.array(sourceSchema).default([]),
     links: z.array(linkSchema).default([]),
+    /** REST passthrough and aggregation routes (src/config/routes.ts). Default none. */
+    routes: routesSchema,
+    /** `GET /openapi.json` and Swagger UI at `/docs` for the routes. */
+    apiDocs: apiDocsSchema,
     /** Gateway-owned SDL files (under `schema/`) added to the composed schema. */
     typeDefs: z.array(z.string()).default([]),
     /** Refuse to start when a source cannot be loaded. Default false (start degraded). */
     failFast: z.boolean().default(false),
+    /** Shared Redis connection for the policy stores (rate limits, cache). Default none. */
+    redis: redisSchema.optional(),
+    /** Response caching (GraphQL queries, REST GET routes). Default off. */
+    cache: cacheSchema.optional(),
+    /** Authentication and authorisation (src/config/auth.ts). Default: anonymous only. */
+    auth: authSchema,
   })
   // Runs even when other keys are invalid, so every problem is reported in one go.
-  .superRefine(checkReferences, { when: () => true });
+  .superRefine(checkReferences, { when: () => true })
+  .superRefine(checkRouteReferences, { when: () => true });
 
 /** Cross-field checks: names unique, every reference points at something declared. */
 function checkReferences(config: unknown, ctx: z.RefinementCtx): void {

@@ -1,48 +1,88 @@
 import type { UpstreamConfig } from '../config/index.js';
+import type { Logger } from '../logger.js';
+import { startActiveHealth } from './active-health.js';
+import { createBreakerWrapper } from './breaker-wrapper.js';
 import { failureLabel } from './classify-error.js';
-import { createPoolFetch } from './pool-fetch.js';
-import type { Upstream, UpstreamFetch, UpstreamHealth, UpstreamWrapper } from './types.js';
+import { createCircuitBreaker, type BreakerSnapshot, type BreakerState, type CircuitBreaker } from './circuit-breaker.js';
+import { systemClock, type Clock } from './clock.js';
+import { createDeadlineWrapper } from './deadline-wrapper.js';
+import { outcomeOfError, outcomeOfStatus } from './outcome.js';
+import { createRetryBudget } from './retry-budget.js';
+import { createRetryWrapper } from './retry-wrapper.js';
+import { createTargetSet } from './targets.js';
+import type { Upstream, UpstreamFetch, UpstreamHealth, UpstreamStats, UpstreamWrapper } from './types.js';
 
 export interface UpstreamDeps {
-  /** Clock for health timestamps. Default `Date.now`. */
+  /** Clock for health timestamps and breaker/budget windows. Default `Date.now`. */
   now?: () => number;
-  /** Layers applied around the pool, outermost first (breaker, retry, ...). */
+  /** Full clock (timers, jitter) for tests; overrides `now`. Default: real timers. */
+  clock?: Clock;
+  /** Receives breaker state changes and target ejections. */
+  logger?: Logger;
+  /** Extra layers applied outside the built-in ones, outermost first. */
   wrappers?: UpstreamWrapper[];
 }
 
-/** Builds the one `Upstream` object of a named backend. */
+/**
+ * Builds the one `Upstream` object of a named backend. The layers, outermost first:
+ * health tracking → deadline → retry → circuit breaker → attempt counting → balanced targets.
+ * The breaker sits inside the retry loop, so every attempt is judged and a retry never passes
+ * an open circuit.
+ */
 export function createUpstream(name: string, config: UpstreamConfig, deps: UpstreamDeps = {}): Upstream {
-  const now = deps.now ?? Date.now;
-  const pool = createPoolFetch(name, config);
+  const clock = deps.clock ?? systemClock(deps.now);
+  const stats: UpstreamStats = { requests: 0, attempts: 0, retries: 0, retriesDenied: 0, failures: 0, shortCircuited: 0, breakerOpens: 0 };
   const health: UpstreamHealth = { reachable: undefined, checkedAt: undefined, lastError: undefined };
+  const targets = createTargetSet(name, config, { clock, logger: deps.logger });
+  const breaker = createBreaker(name, config, clock, stats, deps.logger);
+  const active = config.healthCheck ? startActiveHealth(name, config.healthCheck, targets.targets, { logger: deps.logger }) : undefined;
 
-  const tracked: UpstreamFetch = async function trackedFetch(request) {
-    try {
-      const response = await pool.fetch(request);
-      markReachable();
-      return response;
-    } catch (error) {
-      if (!request.signal?.aborted) markFailed(error);
-      throw error;
-    }
-  };
-  const request = (deps.wrappers ?? []).reduceRight<UpstreamFetch>((next, wrap) => wrap(next), tracked);
+  const counted: UpstreamWrapper = (next) =>
+    async function countedFetch(request) {
+      stats.attempts += 1;
+      try {
+        const response = await next(request);
+        if (outcomeOfStatus(response.statusCode) === 'failure') stats.failures += 1;
+        markReachable();
+        return response;
+      } catch (error) {
+        if (outcomeOfError(error) === 'failure') stats.failures += 1;
+        if (!request.signal?.aborted || outcomeOfError(error) === 'failure') markFailed(error);
+        throw error;
+      }
+    };
+  const entry: UpstreamWrapper = (next) =>
+    function entryFetch(request) {
+      stats.requests += 1;
+      return next(request);
+    };
+  const layers: UpstreamWrapper[] = [
+    ...(deps.wrappers ?? []),
+    entry,
+    createDeadlineWrapper(name, config.deadlineMs ?? config.timeoutMs, clock),
+    createRetryWrapper(name, { retry: config.retry, attemptTimeoutMs: config.timeoutMs }, { clock, budget: createRetryBudget(config.retry.budget, clock.now), stats }),
+    ...(breaker ? [createBreakerWrapper(name, breaker, stats)] : []),
+    counted,
+  ];
+  const request = layers.reduceRight<UpstreamFetch>((next, wrap) => wrap(next), targets.fetch);
 
   function markReachable(): void {
     health.reachable = true;
-    health.checkedAt = now();
+    health.checkedAt = clock.now();
     health.lastError = undefined;
   }
 
   function markFailed(error: unknown): void {
     health.reachable = false;
-    health.checkedAt = now();
+    health.checkedAt = clock.now();
     health.lastError = failureLabel(error);
   }
 
+  /** Any HTTP answer counts as reachable. An open circuit answers for the backend: no network call. */
   async function probe(timeoutMs: number): Promise<UpstreamHealth> {
+    if (breaker?.snapshot().state === 'open') return { reachable: false, checkedAt: clock.now(), lastError: 'UPSTREAM_CIRCUIT_OPEN' };
     try {
-      const response = await pool.fetch({ method: 'GET', path: '/', headers: {}, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await targets.pick().pool.fetch({ method: 'GET', path: '/', headers: {}, signal: AbortSignal.timeout(timeoutMs) });
       await response.body.dump();
       markReachable();
     } catch (error) {
@@ -57,6 +97,28 @@ export function createUpstream(name: string, config: UpstreamConfig, deps: Upstr
     request,
     health: () => ({ ...health }),
     probe,
-    close: () => pool.close(),
+    breaker: () => breaker?.snapshot() ?? CLOSED_DISABLED,
+    targets: targets.snapshot,
+    stats: () => ({ ...stats }),
+    close: async () => {
+      active?.stop();
+      await targets.close();
+    },
   };
+}
+
+const CLOSED_DISABLED: BreakerSnapshot = Object.freeze({ state: 'closed', consecutiveFailures: 0, windowRequests: 0, windowFailures: 0, opens: 0 });
+
+function createBreaker(name: string, config: UpstreamConfig, clock: Clock, stats: UpstreamStats, logger: Logger | undefined): CircuitBreaker | undefined {
+  const options = config.circuitBreaker;
+  if (!options.enabled) return undefined;
+  return createCircuitBreaker(options, {
+    now: clock.now,
+    onStateChange(from: BreakerState, to: BreakerState, snapshot: BreakerSnapshot) {
+      if (to === 'open') stats.breakerOpens += 1;
+      const fields = { upstream: name, from, to, consecutiveFailures: snapshot.consecutiveFailures, windowFailures: snapshot.windowFailures, windowRequests: snapshot.windowRequests };
+      if (to === 'open') logger?.warn(fields, 'circuit breaker opened');
+      else logger?.info(fields, to === 'closed' ? 'circuit breaker closed' : 'circuit breaker half open');
+    },
+  });
 }

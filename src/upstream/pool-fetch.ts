@@ -9,11 +9,11 @@ export interface PoolFetch {
 }
 
 /**
- * The innermost layer: one keep-alive undici Pool for one backend origin. Never follows
+ * The innermost layer: one keep-alive undici Pool for one target of a backend. Never follows
  * redirects (undici's `request` does not), and maps transport failures to typed errors.
  */
-export function createPoolFetch(name: string, config: UpstreamConfig): PoolFetch {
-  const base = new URL(config.url);
+export function createPoolFetch(name: string, url: string, config: UpstreamConfig): PoolFetch {
+  const base = new URL(url);
   const basePath = base.pathname.replace(/\/+$/, '');
   const pool = new Pool(base.origin, {
     connections: config.connections,

@@ -2,6 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/index.js';
+import type { BreakerSnapshot } from './circuit-breaker.js';
+
+export type { BreakerSnapshot, BreakerState } from './circuit-breaker.js';
 
 /** One request to a named backend. `path` is relative to the upstream's base URL. */
 export interface UpstreamRequest {
@@ -14,6 +17,8 @@ export interface UpstreamRequest {
   signal?: AbortSignal;
   /** Safe to repeat (queries, GET/HEAD, or configured so). Only idempotent calls are ever retried. */
   idempotent?: boolean;
+  /** Epoch ms by which the whole call must be done; set by the deadline layer for inner layers. */
+  deadlineAt?: number;
 }
 
 export interface UpstreamResponse {
@@ -38,6 +43,35 @@ export interface UpstreamHealth {
   lastError: string | undefined;
 }
 
+/** Counters of one upstream since start, for a later `/metrics`. */
+export interface UpstreamStats {
+  /** Calls made through `request`. */
+  requests: number;
+  /** Attempts that reached a target (first tries and retries). */
+  attempts: number;
+  /** Retries made. */
+  retries: number;
+  /** Retries wanted but refused by the retry budget. */
+  retriesDenied: number;
+  /** Attempts that failed: connect error, reset, timeout or 5xx. */
+  failures: number;
+  /** Calls failed fast by an open circuit, with no network call. */
+  shortCircuited: number;
+  /** Times the circuit opened. */
+  breakerOpens: number;
+}
+
+/** One target of an upstream as readiness shows it (no URL or host: it may reach a client). */
+export interface TargetSnapshot {
+  index: number;
+  weight: number;
+  outstanding: number;
+  /** Passing active health checks (always true without them). */
+  healthy: boolean;
+  /** Out of balancing after consecutive failures, until its cool-down ends. */
+  ejected: boolean;
+}
+
 /**
  * One object per named backend. GraphQL executors, OpenAPI resolvers and REST passthrough
  * routes all call it, so they share its pool, timeouts, breaker and health.
@@ -49,5 +83,11 @@ export interface Upstream {
   health(): UpstreamHealth;
   /** Asks the backend for anything at all (any HTTP answer counts as reachable). */
   probe(timeoutMs: number): Promise<UpstreamHealth>;
+  /** The circuit breaker's state; always `closed` when the breaker is disabled. */
+  breaker(): BreakerSnapshot;
+  /** Balancing and health of each target. */
+  targets(): TargetSnapshot[];
+  stats(): UpstreamStats;
+  /** Closes the pools and stops active health checks. */
   close(): Promise<void>;
 }

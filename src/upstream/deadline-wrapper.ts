@@ -1,0 +1,33 @@
+import { UpstreamTimeoutError } from '../errors.js';
+import type { Clock } from './clock.js';
+import { onBodyClosed } from './targets.js';
+import type { UpstreamWrapper } from './types.js';
+
+/**
+ * The overall deadline of one call, across attempts and backoffs and until its body is read.
+ * Inner layers get a signal that aborts when the deadline passes (reason: GATEWAY_TIMEOUT) or
+ * when the client's own signal aborts (its reason), so no upstream request is left running.
+ */
+export function createDeadlineWrapper(name: string, deadlineMs: number, clock: Clock): UpstreamWrapper {
+  return (next) =>
+    async function withDeadline(request) {
+      const client = request.signal;
+      if (client?.aborted) throw client.reason;
+      const controller = new AbortController();
+      const onClientAbort = (): void => controller.abort(client!.reason);
+      client?.addEventListener('abort', onClientAbort, { once: true });
+      const timer = clock.setTimeout(() => controller.abort(new UpstreamTimeoutError(name, deadlineMs)), deadlineMs);
+      const finish = (): void => {
+        clock.clearTimeout(timer);
+        client?.removeEventListener('abort', onClientAbort);
+      };
+      try {
+        const response = await next({ ...request, signal: controller.signal, deadlineAt: clock.now() + deadlineMs });
+        onBodyClosed(response.body, finish);
+        return response;
+      } catch (error) {
+        finish();
+        throw error;
+      }
+    };
+}
