@@ -26,7 +26,7 @@ const MAX_RAW_KEY = 128;
  * so random keys cannot grow memory without bound. A key evicted under pressure starts afresh.
  */
 export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions, deps: MemoryRateLimitStoreDeps): RateLimitStore & { size(): number } {
-  const entries = new LRUCache<string, Entry>({ max: options.maxKeys ?? 100_000, perf: { now: deps.now } });
+  const entries = new LRUCache<string, Entry>({ max: options.maxKeys ?? 100_000, perf: { now: deps.now }, ttlResolution: 0 });
 
   function consumeNow(rawKey: string, cost: number, windows: readonly RateWindow[]): ConsumeResult {
     const key = rawKey.length > MAX_RAW_KEY ? createHash('sha256').update(rawKey).digest('base64url') : rawKey;
