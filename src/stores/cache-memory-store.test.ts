@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryCacheStore } from './cache-memory-store.js';
+import { cacheStoreContract } from './cache-store-contract.js';
+
+function clock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
+  let time = start;
+  return { now: () => time, advance: (ms) => void (time += ms) };
+}
+
+cacheStoreContract('memory', async () => {
+  const time = clock();
+  const store = createMemoryCacheStore({ maxBytes: 10 * 1024 * 1024 }, { now: time.now });
+  // lru-cache reports the remaining ttl through its public API only; derive it by probing expiry.
+  const setAt = new Map<string, { at: number; ttl: number }>();
+  const set = store.set.bind(store);
+  store.set = async (key, value, ttlMs, tags) => {
+    setAt.set(key, { at: time.now(), ttl: ttlMs });
+    await set(key, value, ttlMs, tags);
+  };
+  return {
+    store,
+    async remainingTtlMs(key) {
+      const entry = setAt.get(key);
+      if (entry === undefined || (await store.get(key)) === undefined) return undefined;
+      const remaining = entry.at + entry.ttl - time.now();
+      // Prove the store enforces it: one ms before, present; at the deadline, gone.
+      time.advance(remaining - 1);
+      const before = await store.get(key);
+      time.advance(1);
+      const after = await store.get(key);
+      time.advance(-remaining);
+      return before !== undefined && after === undefined ? remaining : undefined;
+    },
+    close: () => store.close(),
+  };
+});
+
+describe('memory cache store', () => {
+  it('expires entries on the injected clock', async () => {
+    const time = clock();
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 }, { now: time.now });
+    await store.set('k', 'v', 1_000, ['E:A:1']);
+    time.advance(999);
+    expect(await store.get('k')).toBe('v');
+    time.advance(1);
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.invalidate(['E:A:1'])).toBe(0);
+  });
+
+  it('stays within its byte bound, evicting the least recently used first', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 20_000 });
+    const value = 'x'.repeat(1_000);
+    for (let i = 0; i < 100; i++) {
+      await store.set(`k${i}`, value, 60_000, [`E:Item:${i}`]);
+      if (i === 10) await store.get('k0'); // keep k0 recently used
+    }
+    let kept = 0;
+    for (let i = 0; i < 100; i++) if ((await store.get(`k${i}`)) !== undefined) kept++;
+    expect(kept).toBeGreaterThan(5);
+    expect(kept).toBeLessThan(20); // 20 kB / ~1.1 kB per entry
+    expect(await store.get('k99')).toBe(value);
+    expect(await store.get('k1')).toBeUndefined();
+    // Evicted entries left the tag index: invalidating them finds nothing.
+    expect(await store.invalidate(['E:Item:1', 'E:Item:2'])).toBe(0);
+    expect(await store.invalidate(['E:Item:99'])).toBe(1);
+  });
+
+  it('refuses an entry larger than the whole store without evicting the rest', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 5_000 });
+    await store.set('small', 'v', 60_000);
+    await store.set('huge', 'x'.repeat(10_000), 60_000, ['E:A:1']);
+    expect(await store.get('huge')).toBeUndefined();
+    expect(await store.get('small')).toBe('v');
+    expect(await store.invalidate(['E:A:1'])).toBe(0);
+  });
+
+  it('moves an overwritten entry to its new tags', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 });
+    await store.set('k', 'one', 60_000, ['E:A:1']);
+    await store.set('k', 'two', 60_000, ['E:A:2']);
+    expect(await store.invalidate(['E:A:1'])).toBe(0);
+    expect(await store.get('k')).toBe('two');
+    expect(await store.invalidate(['E:A:2'])).toBe(1);
+  });
+});

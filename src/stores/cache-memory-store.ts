@@ -1,0 +1,99 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheStore } from './cache-store.js';
+
+export interface MemoryCacheStoreOptions {
+  /** Most bytes held (values, keys and tag lists, approximately). */
+  maxBytes: number;
+}
+
+export interface MemoryCacheStoreDeps {
+  /** Clock in epoch ms. Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Stored {
+  value: string;
+  tags: readonly string[];
+  /** Epoch ms (on the injected clock) from which the entry is gone. */
+  expiresAt: number;
+}
+
+/** Rough per-entry bookkeeping cost in bytes (LRU node, index slots). */
+const ENTRY_OVERHEAD_BYTES = 96;
+
+/**
+ * A per-process cache store bounded in bytes (lru-cache `maxSize`): least recently used entries
+ * go first; expired entries read as absent and leave when read or evicted. A tag index maps each tag to the keys holding it; it is cleaned whenever an entry
+ * leaves the cache (evicted, expired, overwritten or deleted), so it never outgrows the entries.
+ */
+export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: MemoryCacheStoreDeps = {}): CacheStore {
+  const now = deps.now ?? Date.now;
+  const index = new Map<string, Set<string>>();
+  const lru = new LRUCache<string, Stored>({
+    maxSize: options.maxBytes,
+    maxEntrySize: options.maxBytes,
+    sizeCalculation: sizeOf,
+    dispose: unindex,
+  });
+
+  function sizeOf(stored: Stored, key: string): number {
+    let size = ENTRY_OVERHEAD_BYTES + key.length + stored.value.length;
+    for (const tag of stored.tags) size += tag.length + 16;
+    return Math.max(1, size);
+  }
+
+  function unindex(stored: Stored, key: string): void {
+    for (const tag of stored.tags) {
+      const keys = index.get(tag);
+      if (keys === undefined) continue;
+      keys.delete(key);
+      if (keys.size === 0) index.delete(tag);
+    }
+  }
+
+  function addToIndex(key: string, tags: readonly string[]): void {
+    for (const tag of tags) {
+      let keys = index.get(tag);
+      if (keys === undefined) index.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  return {
+    kind: 'memory',
+    async get(key) {
+      const stored = lru.get(key);
+      if (stored === undefined) return undefined;
+      if (now() < stored.expiresAt) return stored.value;
+      lru.delete(key);
+      return undefined;
+    },
+    async set(key, value, ttlMs, tags = []) {
+      if (ttlMs <= 0) return;
+      // The old entry (if any) is disposed inside `set`, so the new tags are indexed after it.
+      lru.set(key, { value, tags, expiresAt: now() + ttlMs });
+      if (lru.has(key)) addToIndex(key, tags);
+    },
+    async delete(key) {
+      lru.delete(key);
+    },
+    async invalidate(tags) {
+      let deleted = 0;
+      for (const tag of tags) {
+        const keys = index.get(tag);
+        if (keys === undefined) continue;
+        for (const key of [...keys]) if (lru.delete(key)) deleted++;
+        index.delete(tag);
+      }
+      return deleted;
+    },
+    async clear() {
+      lru.clear();
+      index.clear();
+    },
+    async close() {
+      lru.clear();
+      index.clear();
+    },
+  };
+}

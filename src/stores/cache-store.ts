@@ -1,0 +1,39 @@
+/**
+ * The narrow interface both cache stores (memory, Redis) implement and one contract test checks.
+ * Values are opaque strings; tags index entries for invalidation (`E:Product:p1`, `T:Product`).
+ * A store never throws to its caller: when its backend is down, `get` misses and writes are
+ * dropped, so the cache is bypassed and requests are served from upstream.
+ */
+export interface CacheStore {
+  /** `memory` or `redis`, for logs and metrics. */
+  readonly kind: string;
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` for `ttlMs`, indexed under each of `tags`. */
+  set(key: string, value: string, ttlMs: number, tags?: readonly string[]): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes every entry indexed under any of `tags`; resolves to how many were deleted. */
+  invalidate(tags: readonly string[]): Promise<number>;
+  /** Deletes every entry of this store. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Tag of an entry holding entity `type:id`. */
+export function entityTag(type: string, id: string): string {
+  return `E:${type}:${id}`;
+}
+
+/** Tag of every entry holding any entity of `type`. */
+export function typeTag(type: string): string {
+  return `T:${type}`;
+}
+
+/** Tag of an entry holding an entity of `type` whose id is not known (not selected): purged with any id. */
+export function unknownIdTag(type: string): string {
+  return `U:${type}`;
+}
+
+/** The tags to purge when entity `type:id` changes (or all of `type` when `id` is absent). */
+export function purgeTags(type: string, id?: string): string[] {
+  return id === undefined ? [typeTag(type)] : [entityTag(type, id), unknownIdTag(type)];
+}
