@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { GraphqlConfig } from '../../config/index.js';
 import type { GatewayContext } from '../../context.js';
 import type { Logger } from '../../logger.js';
 import { useCsrfPrevention } from './csrf.js';
 import { useQueryLimits } from './limits.js';
-import { createMaskError } from './mask-error.js';
+import { createMaskError, withoutSuggestion } from './mask-error.js';
 
 export interface GraphqlHandlerOptions {
   config: GraphqlConfig;
@@ -50,6 +50,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
       useCsrfPrevention(),
       useQueryLimits(config.limits),
       ...(introspection ? [] : [useNoIntrospection()]),
+      ...(production ? [useNoSuggestions()] : []),
       useRequestIdOnErrors(mask),
       ...(options.plugins ?? []),
     ],
@@ -64,6 +65,17 @@ function useNoIntrospection(): Plugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/** Drops "Did you mean …?" from validation errors, so a schema cannot be guessed field by field. */
+function useNoSuggestions(): Plugin {
+  return {
+    onValidate() {
+      return ({ valid, result, setResult }) => {
+        if (!valid) setResult(result.map((error) => withoutSuggestion(error as GraphQLError)));
+      };
     },
   };
 }

@@ -54,7 +54,7 @@ function findJunctionError(error: GraphQLError): JunctionError | undefined {
   return undefined;
 }
 
-function withoutSuggestion(error: GraphQLError): GraphQLError {
+export function withoutSuggestion(error: GraphQLError): GraphQLError {
   if (!SUGGESTION.test(error.message)) return error;
   return new GraphQLError(error.message.replace(SUGGESTION, ''), {
     nodes: error.nodes,
