@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
+import { rateLimitSchema } from './rate-limit.js';
 import { redisSchema } from './redis.js';
 import { apiDocsSchema, checkRouteReferences, routesSchema, trustedProxiesSchema } from './routes.js';
 import { checkUpstreamTargets, upstreamResilienceShape } from './upstream-resilience.js';
@@ -88,7 +89,7 @@ export const upstreamSchema = z.strictObject({
   /** Largest response body read for GraphQL/OpenAPI sources, in bytes. Default 16 MiB. */
   maxResponseBytes: z.number().int().positive().default(16 * 1024 * 1024),
   ...upstreamResilienceShape,
-}).superRefine(checkUpstreamTargets);
+}).superRefine(checkUpstreamTargets, { when: () => true });
 
 const sourceCommon = {
   /** Name used in logs, readiness and error extensions. */
@@ -180,6 +181,8 @@ export const configSchema = z
     cache: cacheSchema.optional(),
     /** Authentication and authorisation (src/config/auth.ts). Default: anonymous only. */
     auth: authSchema,
+    /** Rate limits on GraphQL fields and operations, usage plans (src/config/rate-limit.ts). Default: none. */
+    rateLimit: rateLimitSchema,
   })
   // Runs even when other keys are invalid, so every problem is reported in one go.
   .superRefine(checkReferences, { when: () => true })

@@ -123,8 +123,9 @@ export const upstreamResilienceShape = {
 };
 
 /** `url` or `targets` (or both): at least one target. */
-export function checkUpstreamTargets(value: { url?: string | undefined; targets?: unknown[] | undefined }, ctx: z.RefinementCtx): void {
-  if (value.url === undefined && (value.targets === undefined || value.targets.length === 0)) {
+export function checkUpstreamTargets(value: { url?: unknown; targets?: unknown }, ctx: z.RefinementCtx): void {
+  // Runs even when other keys are invalid (`when: () => true`), so it reads defensively.
+  if (value.url === undefined && !(Array.isArray(value.targets) && value.targets.length > 0)) {
     ctx.addIssue({ code: 'custom', path: ['url'], message: 'an upstream needs "url" or "targets"' });
   }
 }

@@ -1,4 +1,4 @@
-import { UpstreamResponseError } from '../errors.js';
+import { JunctionError, UpstreamResponseError, UpstreamUnavailableError } from '../errors.js';
 import type { UpstreamResponse } from './types.js';
 
 /**
@@ -13,15 +13,29 @@ export async function readBody(upstream: string, response: UpstreamResponse, max
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      response.body.destroy();
-      throw new UpstreamResponseError(upstream, undefined, new Error(`body over ${maxBytes} bytes`));
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        response.body.destroy();
+        throw new UpstreamResponseError(upstream, undefined, new Error(`body over ${maxBytes} bytes`));
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    throw bodyError(upstream, error);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/**
+ * A body that breaks off: our own errors (size cap, the deadline's GATEWAY_TIMEOUT) pass as they
+ * are; a reset or a closed socket mid-body is UPSTREAM_UNAVAILABLE; a client abort passes as is.
+ */
+function bodyError(upstream: string, error: unknown): unknown {
+  if (error instanceof JunctionError) return error;
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') return error;
+  return new UpstreamUnavailableError(upstream, error);
 }
 
 /** Reads and parses a JSON body; malformed JSON is an upstream error, never a crash. */
