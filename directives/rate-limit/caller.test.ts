@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../policy.js';
+import { compileRule, parseRateLimitArgs } from './args.js';
+import { budgetKey, principalOf, type Caller } from './caller.js';
+
+const principal: Principal = { id: 'iss|alice', scopes: [], claims: {}, method: 'jwt' };
+const caller = (over: Partial<Caller> = {}, headers: Record<string, string> = {}): Caller => ({
+  principal: undefined,
+  clientIp: '10.0.0.1',
+  header: (name) => headers[name],
+  ...over,
+});
+const rule = (args: Record<string, unknown>) => compileRule('field:Query.x', parseRateLimitArgs({ minute: 1, ...args }));
+
+describe('rate-limit budget keys', () => {
+  it('keys consumer rules by principal, falling back to the client IP for anonymous callers', () => {
+    expect(budgetKey(rule({ by: 'CONSUMER' }), caller({ principal }), 'x-api-key')).toMatch(/:p:iss\|alice$/);
+    expect(budgetKey(rule({ by: 'CONSUMER' }), caller(), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+  });
+
+  it('hashes API keys and header values, and never lets a missing header escape the limit', () => {
+    const key = budgetKey(rule({ by: 'API_KEY' }), caller({}, { 'x-api-key': 'sk_live_secret' }), 'x-api-key');
+    expect(key).not.toContain('sk_live_secret');
+    expect(key).toMatch(/:k:[A-Za-z0-9_-]{43}$/);
+    expect(budgetKey(rule({ by: 'API_KEY' }), caller(), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+    const tenant = rule({ by: 'HEADER', header: 'X-Tenant' });
+    expect(budgetKey(tenant, caller({}, { 'x-tenant': 'acme' }), 'x-api-key')).not.toContain('acme');
+    expect(budgetKey(tenant, caller({}, { 'x-tenant': '' }), 'x-api-key')).toMatch(/:ip:/);
+  });
+
+  it('shares one budget for by: field / route', () => {
+    const shared = rule({ by: 'FIELD' });
+    expect(budgetKey(shared, caller({ clientIp: 'a' }), 'x')).toBe(budgetKey(shared, caller({ clientIp: 'b', principal }), 'x'));
+  });
+
+  it('reads the principal defensively from the policy state', () => {
+    expect(principalOf({ policy: { principal } })).toBe(principal);
+    expect(principalOf({ state: { principal: { id: 42 } } })).toBeUndefined();
+    expect(principalOf({ principal })).toBe(principal);
+    expect(principalOf(undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,53 @@
+import type { Redis } from 'ioredis';
+import type { RateLimitConfig, RateLimitRuleConfig } from '../../src/config/rate-limit.js';
+import type { RedisConfig } from '../../src/config/redis.js';
+import { createForwardedResolver } from '../../src/http/passthrough/forwarded.js';
+import type { FailoverStats } from '../../src/stores/rate-limit-failover.js';
+import type { PolicyDeps, PolicyModule } from '../policy.js';
+import { parseRateLimitArgs } from './args.js';
+import { createLimiter } from './limiter.js';
+import { useRateLimit } from './plugin.js';
+import { createRouteGuard } from './route.js';
+import { buildRateLimitStore } from './store.js';
+import { rateLimitTypeDefs } from './type-defs.js';
+
+export { parseRateLimitArgs } from './args.js';
+export { rateLimitTypeDefs } from './type-defs.js';
+
+export interface RateLimitPolicyConfig {
+  rateLimit: RateLimitConfig;
+  redis?: RedisConfig | undefined;
+  /** `server.trustedProxies`: hops whose `X-Forwarded-For` is believed for `by: ip`. Default none. */
+  trustedProxies?: readonly string[];
+}
+
+export interface RateLimitPolicyDeps extends PolicyDeps {
+  /** A Redis client to share; otherwise one is created from `redis:` when `store: redis`. */
+  redis?: Redis;
+}
+
+export interface RateLimitPolicy extends PolicyModule<RateLimitRuleConfig> {
+  /** Checks answered by the local limiter (Redis failing, `failMode: open`) or refused (`closed`). */
+  stats(): FailoverStats;
+}
+
+/**
+ * Rate limiting as a policy module: `@rateLimit` / `rateLimit.fields` on GraphQL fields, the
+ * `operations` rule and usage plans on every operation, `policies.rateLimit` on REST routes; one
+ * store (memory, or Redis with the local fallback) for all of them.
+ */
+export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateLimitPolicyDeps): RateLimitPolicy {
+  const built = buildRateLimitStore(config.rateLimit, config.redis, deps);
+  const limiter = createLimiter(config.rateLimit, built.store);
+  const forwarded = createForwardedResolver(config.trustedProxies ?? []);
+  const clientIp = (req: Parameters<typeof forwarded.clientIp>[0] | undefined): string => (req === undefined ? '' : forwarded.clientIp(req));
+  return {
+    name: 'rateLimit',
+    typeDefs: rateLimitTypeDefs,
+    parseArgs: parseRateLimitArgs,
+    plugins: () => [useRateLimit({ config: config.rateLimit, limiter, logger: deps.logger, clientIp })],
+    route: (args) => createRouteGuard(args, { limiter, headersOnSuccess: config.rateLimit.headersOnSuccess, clientIp }),
+    stats: built.stats,
+    close: built.close,
+  };
+}
