@@ -4,6 +4,7 @@ import { composeSchema, type ComposedSchema } from './compose/index.js';
 import type { JunctionConfig } from './config/index.js';
 import { createGraphqlHandler } from './http/graphql/handler.js';
 import { healthzRoute, readyzRoute, type Readiness } from './http/health.js';
+import { createPassthrough } from './http/passthrough/index.js';
 import { createHttpServer, type RouteHandler } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createReadiness } from './readiness.js';
@@ -61,7 +62,12 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     ['/healthz', healthzRoute],
     ['/readyz', readyzRoute(readiness)],
   ]);
-  const http = createHttpServer({ config: config.server, logger, routes });
+  const passthrough = await createPassthrough(
+    { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
+    { getSchema: () => composed.schema, logger },
+  );
+  for (const [path, handler] of passthrough.exactRoutes) if (!routes.has(path)) routes.set(path, handler);
+  const http = createHttpServer({ config: config.server, logger, routes, fallback: passthrough.handle, onUpgrade: passthrough.upgrade });
 
   return {
     config,
@@ -72,6 +78,7 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     listen: () => http.listen(),
     async close() {
       serving = false;
+      passthrough.close();
       await http.drain(config.server.shutdownGraceMs);
       await closeUpstreams(upstreams);
     },

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/index.js';
 import { maskUnexpected } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -13,8 +14,10 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Exact-path routes (health, GraphQL endpoint, admin). */
   routes: ReadonlyMap<string, RouteHandler>;
-  /** Tried when no exact route matches (the REST passthrough); default answers 404. */
+  /** Tried when no exact route matches (the REST passthrough, which enforces its own body limits); default answers 404. */
   fallback?: RouteHandler;
+  /** Listener of the server's `upgrade` event (WebSocket passthrough). Default none: upgrades are plain requests. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface HttpServer {
@@ -35,6 +38,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     { maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0 },
     handle,
   );
+  if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
@@ -43,10 +47,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     inFlight++;
     res.once('close', finished);
     const path = pathOf(req.url);
-    const route = routes.get(path) ?? options.fallback ?? notFound;
+    const exact = routes.get(path);
+    const route = exact ?? options.fallback ?? notFound;
     let outcome: void | Promise<void>;
     try {
-      outcome = tooLarge(req) ? sendErrorCode(res, requestId, 'PAYLOAD_TOO_LARGE', 'Request body is too large') : route(req, res, requestId);
+      outcome = exact !== undefined && tooLarge(req) ? sendErrorCode(res, requestId, 'PAYLOAD_TOO_LARGE', 'Request body is too large') : route(req, res, requestId);
     } catch (error) {
       fail(error, res, requestId);
       return;

@@ -1,0 +1,175 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GraphQLSchema } from 'graphql';
+import type { ApiDocsConfig, RouteConfig } from '../../config/routes.js';
+import type { ServerConfig, SourceConfig } from '../../config/index.js';
+import { JunctionError, maskUnexpected } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { loadOpenApiDocument } from '../../sources/openapi/index.js';
+import type { Upstream } from '../../upstream/index.js';
+import { requestIdOf } from '../request-id.js';
+import type { RouteHandler } from '../server.js';
+import { createAggregation } from './aggregation.js';
+import { apiDocsRoutes } from './api-docs.js';
+import { createForwardedResolver } from './forwarded.js';
+import { buildOpenApiDocument, type UpstreamDocument } from './openapi-document.js';
+import { createProxy } from './proxy.js';
+import { parseRequestTarget } from './request-target.js';
+import { compileRewrite, type PathRewrite } from './rewrite.js';
+import { compileRouteTable, type CompiledRoute, type RouteLookup } from './route-table.js';
+import { createTunnelSet, createWebSocketProxy, rejectUpgrade, type WebSocketProxy } from './websocket.js';
+
+/** What a route policy hook sees of the route. */
+export interface RouteInfo {
+  name: string;
+  upstream: string | undefined;
+  policies: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** Details of the request a policy hook may use; `res` is absent for WebSocket upgrades. */
+export interface BeforeProxyDetails {
+  res: ServerResponse | undefined;
+  /** The normalised path the route matched on (and forwards, before its rewrite). */
+  path: string;
+  params: Readonly<Record<string, string>>;
+  /** Client address after trusted-proxy resolution. */
+  clientIp: string;
+}
+
+/** Runs before the upstream call or the aggregation; throw a JunctionError to refuse. */
+export type BeforeProxy = (route: RouteInfo, req: IncomingMessage, requestId: string, details: BeforeProxyDetails) => Promise<void>;
+
+export interface PassthroughOptions {
+  routes: readonly RouteConfig[];
+  server: Pick<ServerConfig, 'maxBodyBytes' | 'trustedProxies'>;
+  apiDocs: ApiDocsConfig;
+  upstreams: ReadonlyMap<string, Upstream>;
+  /** The gateway's sources: `openapi` ones describe their upstream in `/openapi.json`. */
+  sources: readonly SourceConfig[];
+}
+
+export interface PassthroughDeps {
+  getSchema: () => GraphQLSchema;
+  logger: Logger;
+  beforeProxy?: BeforeProxy;
+}
+
+export interface Passthrough {
+  /** The `fallback` of the HTTP server: every request no exact route took. */
+  handle: RouteHandler;
+  /** The server's `upgrade` listener; `undefined` when no route has `websocket: true`. */
+  upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  /** `/openapi.json` and `/docs` (empty when `apiDocs.enabled` is false). */
+  exactRoutes: [string, RouteHandler][];
+  /** Ends open WebSocket tunnels (shutdown). */
+  close(): void;
+}
+
+interface Runner {
+  info: RouteInfo;
+  rewrite: PathRewrite;
+  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>): Promise<void>;
+  websocket: WebSocketProxy | undefined;
+}
+
+/**
+ * The REST surface: compiles the route table, rewrites, proxies and aggregations once at
+ * startup, then serves each request with a table lookup and a streamed upstream call through
+ * the upstream's own `Upstream` object (its pool, timeouts, retries and breaker).
+ */
+export async function createPassthrough(options: PassthroughOptions, deps: PassthroughDeps): Promise<Passthrough> {
+  const table = compileRouteTable(options.routes, (route) => (route.operation !== undefined ? ['GET'] : undefined));
+  const forwarded = createForwardedResolver(options.server.trustedProxies);
+  const tunnels = createTunnelSet();
+  const runners = table.routes.map((route) => compileRunner(route, options, deps, forwarded, tunnels));
+  const { beforeProxy } = deps;
+  const exactRoutes = options.apiDocs.enabled
+    ? apiDocsRoutes(buildOpenApiDocument(table.routes, await upstreamDocuments(options, deps.logger), options.apiDocs.title))
+    : [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const target = parseRequestTarget(req.url);
+    if (target === undefined) throw new JunctionError('BAD_REQUEST', 'The request path is not allowed');
+    const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
+    if (found.kind !== 'found') throw lookupError(found);
+    const runner = runners[found.route.index]!;
+    if (beforeProxy !== undefined) {
+      await beforeProxy(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
+    }
+    return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params);
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const requestId = requestIdOf(req);
+    socket.on('error', () => socket.destroy());
+    upgradeRoute(req, socket, head, requestId).catch((error: unknown) => {
+      const masked = maskUnexpected(error, requestId);
+      if (masked !== error) deps.logger.error({ err: error, requestId }, 'unhandled error in upgrade');
+      rejectUpgrade(socket, requestId, masked);
+    });
+  }
+
+  async function upgradeRoute(req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<void> {
+    const target = parseRequestTarget(req.url);
+    if (target === undefined) throw new JunctionError('BAD_REQUEST', 'The request path is not allowed');
+    const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
+    const runner = found.kind === 'found' ? runners[found.route.index] : undefined;
+    if (found.kind !== 'found' || runner?.websocket === undefined) throw new JunctionError('ROUTE_NOT_FOUND', 'No WebSocket route matches this request');
+    if (beforeProxy !== undefined) {
+      await beforeProxy(runner.info, req, requestId, { res: undefined, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
+    }
+    runner.websocket(req, socket, head, requestId, runner.rewrite(target.path, found.params), target.search);
+  }
+
+  return {
+    handle,
+    upgrade: runners.some((runner) => runner.websocket !== undefined) ? upgrade : undefined,
+    exactRoutes,
+    close: () => tunnels.closeAll(),
+  };
+}
+
+function lookupError(found: Exclude<RouteLookup, { kind: 'found' }>): JunctionError {
+  if (found.kind === 'not-found') return new JunctionError('ROUTE_NOT_FOUND', 'No route matches this request');
+  return new JunctionError('METHOD_NOT_ALLOWED', 'This route does not accept this method', { headers: { allow: found.allow } });
+}
+
+function compileRunner(
+  route: CompiledRoute,
+  options: PassthroughOptions,
+  deps: PassthroughDeps,
+  forwarded: ReturnType<typeof createForwardedResolver>,
+  tunnels: ReturnType<typeof createTunnelSet>,
+): Runner {
+  const { config } = route;
+  const info: RouteInfo = { name: config.name, upstream: config.upstream, policies: config.policies };
+  let rewrite: PathRewrite;
+  try {
+    rewrite = compileRewrite(config, route.path);
+  } catch (error) {
+    throw new Error(`route "${config.name}": ${(error as Error).message}`);
+  }
+  if (config.operation !== undefined) {
+    const aggregate = createAggregation(config, deps);
+    return { info, rewrite, websocket: undefined, run: (req, res, requestId, _path, search, params) => aggregate(req, res, requestId, params, search) };
+  }
+  const upstream = options.upstreams.get(config.upstream ?? '');
+  if (upstream === undefined) throw new Error(`route "${config.name}" names unknown upstream "${config.upstream}"`);
+  const proxy = createProxy({ route: config, upstream, defaultMaxBodyBytes: options.server.maxBodyBytes }, forwarded);
+  const websocket = config.websocket ? createWebSocketProxy(config, upstream, forwarded, tunnels) : undefined;
+  return { info, rewrite, websocket, run: (req, res, requestId, path, search) => proxy(req, res, requestId, path, search) };
+}
+
+/** The OpenAPI documents of `openapi` sources, by upstream; one that cannot be read is left out (logged). */
+async function upstreamDocuments(options: PassthroughOptions, logger: Logger): Promise<UpstreamDocument[]> {
+  const openapi = options.sources.filter((source) => source.type === 'openapi');
+  const loaded = await Promise.all(openapi.map(async (source) => {
+    try {
+      return { upstream: source.upstream, source: source.name, document: await loadOpenApiDocument(source.spec) };
+    } catch (error) {
+      logger.warn({ source: source.name, reason: (error as Error).message }, 'OpenAPI document not read; its routes get generic docs');
+      return undefined;
+    }
+  }));
+  return loaded.filter((document): document is UpstreamDocument => document !== undefined);
+}

@@ -1,0 +1,30 @@
+/**
+ * Path safety. The route is chosen on, and the upstream receives, the same path: the client's
+ * path as sent (still percent-encoded), with runs of `/` collapsed to one. Anything that an
+ * upstream or a later decoder could read as a different path is refused with 400 instead:
+ * dot segments (`.`, `..`, `%2e%2e`, `..;x`), encoded slashes and backslashes (`%2F`, `%5C`),
+ * raw backslashes and encoded NUL. So `/public/%2e%2e/admin` never reaches `/admin`, and
+ * `//evil.example/x` is the path `/evil.example/x` on the configured upstream.
+ */
+
+const UNSAFE = /%2f|%5c|%00|\\|(?:^|\/)(?:\.|%2e){1,2}(?:;[^/]*)?(?:\/|$)/i;
+const REPEATED_SLASHES = /\/{2,}/g;
+
+export interface RequestTarget {
+  /** Normalised path, still percent-encoded; what routes match and what is forwarded. */
+  path: string;
+  /** The raw query with its leading `?`, or `''`. Forwarded unchanged. */
+  search: string;
+}
+
+/** Splits and checks `req.url`; `undefined` means the target is refused (400). */
+export function parseRequestTarget(url: string | undefined): RequestTarget | undefined {
+  if (url === undefined || url.charCodeAt(0) !== 47 /* '/' */) return undefined;
+  const mark = url.indexOf('?');
+  let path = mark === -1 ? url : url.slice(0, mark);
+  const search = mark === -1 ? '' : url.slice(mark);
+  if (search.includes('#')) return undefined;
+  if (UNSAFE.test(path)) return undefined;
+  if (path.includes('//')) path = path.replace(REPEATED_SLASHES, '/');
+  return { path, search };
+}

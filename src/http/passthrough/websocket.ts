@@ -1,0 +1,124 @@
+import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { RouteConfig } from '../../config/routes.js';
+import { JunctionError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors.js';
+import type { Upstream } from '../../upstream/index.js';
+import type { ForwardedResolver } from './forwarded.js';
+import { compileHeaderPlan, isHopByHop, upstreamHeaders } from './headers.js';
+
+/** Opens the tunnel of one matched upgrade request. */
+export type WebSocketProxy = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, upstreamPath: string, search: string) => void;
+
+/** Open tunnels, so a shutdown can end them. */
+export interface TunnelSet {
+  add(socket: Duplex): void;
+  closeAll(): void;
+}
+
+/**
+ * WebSocket passthrough for routes with `websocket: true`. The handshake goes to the route's
+ * upstream (its configured URL, or its first target) on a connection of its own, since a pooled
+ * keep-alive connection cannot be handed over to a tunnel; the same header rules, forwarding
+ * headers and static upstream headers apply. A 101 answer joins the two sockets byte for byte;
+ * any other answer is relayed and the connection closed. Either side closing closes the other.
+ */
+export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, forwarded: ForwardedResolver, tunnels: TunnelSet): WebSocketProxy {
+  const plan = compileHeaderPlan(route.requestHeaders, true);
+  const config = upstream.config as { url?: string; targets?: readonly { url: string }[]; headers: Record<string, string>; timeoutMs: number };
+  const base = new URL(config.url ?? config.targets?.[0]?.url ?? 'http://invalid');
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+
+  return function proxyWebSocket(req, socket, head, requestId, upstreamPath, search) {
+    const headers: Record<string, string | string[]> = { ...upstreamHeaders(req.headers, plan, forwarded.headers(req)), ...config.headers };
+    headers['connection'] = 'Upgrade';
+    headers['upgrade'] = req.headers.upgrade ?? 'websocket';
+    headers['x-request-id'] = requestId;
+    const outgoing = send({
+      protocol: base.protocol, hostname: base.hostname, port: base.port, method: 'GET',
+      path: basePath + upstreamPath + search, headers, agent: false, timeout: config.timeoutMs,
+    });
+    const abandon = (): void => {
+      outgoing.destroy();
+    };
+    socket.once('close', abandon);
+    outgoing.once('timeout', () => outgoing.destroy(new UpstreamTimeoutError(upstream.name, config.timeoutMs)));
+    outgoing.once('error', (error) => rejectUpgrade(socket, requestId, error instanceof JunctionError ? error : new UpstreamUnavailableError(upstream.name, error)));
+    outgoing.once('response', (response) => relayRefusal(socket, response, requestId));
+    outgoing.once('upgrade', (response, upstreamSocket, upstreamHead) => {
+      socket.off('close', abandon);
+      outgoing.setTimeout(0);
+      upstreamSocket.setTimeout(0);
+      join(socket, head, upstreamSocket, upstreamHead, response, requestId);
+      tunnels.add(socket);
+      tunnels.add(upstreamSocket);
+    });
+    outgoing.end();
+  };
+}
+
+function join(client: Duplex, clientHead: Buffer, upstream: Duplex, upstreamHead: Buffer, response: IncomingMessage, requestId: string): void {
+  let head = 'HTTP/1.1 101 Switching Protocols\r\n';
+  const raw = response.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!.toLowerCase();
+    if (isHopByHop(name) && name !== 'upgrade') continue;
+    head += `${raw[index]}: ${raw[index + 1]}\r\n`;
+  }
+  client.write(`${head}Connection: Upgrade\r\nx-request-id: ${requestId}\r\n\r\n`);
+  if (upstreamHead.length > 0) client.write(upstreamHead);
+  if (clientHead.length > 0) upstream.write(clientHead);
+  const closeBoth = (): void => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', closeBoth).on('close', closeBoth);
+  upstream.on('error', closeBoth).on('close', closeBoth);
+  upstream.pipe(client);
+  client.pipe(upstream);
+}
+
+/** The upstream declined the upgrade: its status goes to the client, then the connection closes. */
+function relayRefusal(client: Duplex, response: IncomingMessage, requestId: string): void {
+  const status = response.statusCode ?? 502;
+  if (status >= 500) {
+    response.resume();
+    rejectUpgrade(client, requestId, new JunctionError('UPSTREAM_ERROR', 'Upstream refused the WebSocket upgrade'));
+    return;
+  }
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+  const raw = response.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    if (!isHopByHop(raw[index]!.toLowerCase())) head += `${raw[index]}: ${raw[index + 1]}\r\n`;
+  }
+  client.write(`${head}Connection: close\r\nx-request-id: ${requestId}\r\n\r\n`);
+  response.pipe(client);
+}
+
+/** Answers an upgrade request with the REST error shape on the raw socket, then closes it. */
+export function rejectUpgrade(socket: Duplex, requestId: string, error: JunctionError): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(error.toRestBody(requestId));
+  let head = `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n`;
+  head += `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\nx-request-id: ${requestId}\r\n`;
+  for (const [name, value] of Object.entries(error.headers)) if (name !== 'connection') head += `${name}: ${value}\r\n`;
+  socket.end(`${head}\r\n${body}`);
+}
+
+/** The set of open tunnel sockets, forgotten as they close. */
+export function createTunnelSet(): TunnelSet {
+  const open = new Set<Duplex>();
+  return {
+    add(socket) {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+    },
+    closeAll() {
+      for (const socket of open) socket.destroy();
+    },
+  };
+}
