@@ -1,5 +1,5 @@
 import type { RetryConfig } from '../config/upstream-resilience.js';
-import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+import { CircuitOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { sleep, type Clock } from './clock.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -55,8 +55,12 @@ export function createRetryWrapper(name: string, options: RetryWrapperOptions, d
     async function retrying(request) {
       budget.recordRequest();
       const canRetry = retry.maxRetries > 0 && (request.idempotent === true || retry.retryNonIdempotent) && replayable(request);
+      let previousError: unknown;
       for (let retryNo = 1; ; retryNo++) {
         const attempt = await attemptOnce(next, request);
+        // A retry stopped by the breaker it just tripped reports the failure the caller saw.
+        if (attempt.error instanceof CircuitOpenError && previousError !== undefined) throw previousError;
+        previousError = attempt.error;
         const delay = canRetry && retryNo <= retry.maxRetries ? delayBefore(retryNo, attempt, request) : undefined;
         if (delay === undefined) {
           if (attempt.response) return attempt.response;
