@@ -14,11 +14,12 @@ import { rateLimitTypeDefs } from './type-defs.js';
 export { parseRateLimitArgs } from './args.js';
 export { rateLimitTypeDefs } from './type-defs.js';
 
+/** The parts of the gateway config rate limiting reads (a whole `JunctionConfig` fits). */
 export interface RateLimitPolicyConfig {
   rateLimit: RateLimitConfig;
   redis?: RedisConfig | undefined;
   /** `server.trustedProxies`: hops whose `X-Forwarded-For` is believed for `by: ip`. Default none. */
-  trustedProxies?: readonly string[];
+  server?: { trustedProxies?: readonly string[] };
 }
 
 export interface RateLimitPolicyDeps extends PolicyDeps {
@@ -39,7 +40,7 @@ export interface RateLimitPolicy extends PolicyModule<RateLimitRuleConfig> {
 export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateLimitPolicyDeps): RateLimitPolicy {
   const built = buildRateLimitStore(config.rateLimit, config.redis, deps);
   const limiter = createLimiter(config.rateLimit, built.store);
-  const forwarded = createForwardedResolver(config.trustedProxies ?? []);
+  const forwarded = createForwardedResolver(config.server?.trustedProxies ?? []);
   const clientIp = (req: Parameters<typeof forwarded.clientIp>[0] | undefined): string => (req === undefined ? '' : forwarded.clientIp(req));
   return {
     name: 'rateLimit',

@@ -15,7 +15,7 @@ export interface RateLimitPluginOptions {
   config: RateLimitConfig;
   limiter: Limiter;
   logger: Logger;
-  /** The client IP of a request after trusted proxy hops, when the policy state does not carry it. */
+  /** The client IP of a request after trusted proxy hops (`server.trustedProxies`). */
   clientIp: (req: IncomingMessage | undefined) => string;
 }
 
@@ -54,7 +54,7 @@ export function useRateLimit(options: RateLimitPluginOptions): Plugin {
     const headers = context.request?.headers;
     return {
       principal: principalOf(context),
-      clientIp: stateClientIp(context) ?? options.clientIp(context.req),
+      clientIp: context.req !== undefined ? options.clientIp(context.req) : (stateClientIp(context) ?? ''),
       header: (name) => headers?.get(name) ?? undefined,
     };
   }
