@@ -16,7 +16,8 @@ describe('GraphQL over HTTP audit (graphql-http serverAudits)', () => {
     it(audit.name, async () => {
       const result = await audit.fn();
       // Every audit must pass, warnings included: a warning is a SHOULD the spec recommends.
-      expect({ status: result.status, reason: result.reason }).toEqual({ status: 'ok', reason: result.reason });
+      const reason = 'reason' in result ? result.reason : undefined;
+      expect({ status: result.status, reason }).toEqual({ status: 'ok', reason: undefined });
     });
   }
 });
