@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { JunctionConfig } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
 
 /**
@@ -30,6 +31,11 @@ export interface PolicyState {
   clientIp: string;
   /** Headers a policy wants on the response (RateLimit-*, Retry-After, Cache-Control, ETag). */
   responseHeaders: Record<string, string>;
+  /**
+   * Identity for upstream requests, set by auth: `headers` are added to every upstream request of
+   * this request; client-sent headers named in `strip` are never forwarded (no spoofed identity).
+   */
+  identity?: { headers: Readonly<Record<string, string>>; strip: ReadonlySet<string> };
 }
 
 export interface PolicyDeps {
@@ -64,8 +70,16 @@ export interface PolicyModule<Args = unknown> {
   plugins?(): Plugin[];
   /** The same policy on a REST route, from the route's `policies.<name>` block. */
   route?(args: Args): RouteGuard;
+  /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
+  stripRequestHeaders?: readonly string[];
   close?(): Promise<void>;
 }
+
+/**
+ * Builds a policy from the whole config; `undefined` when the config does not use it. Registered
+ * in directives/index.ts under the policy's name.
+ */
+export type PolicyFactory = (config: JunctionConfig, deps: PolicyDeps) => PolicyModule | undefined;
 
 /** The declared order, in one place. */
 export const POLICY_ORDER = ['auth', 'rateLimit', 'cache'] as const;

@@ -1,3 +1,5 @@
+import type { PolicyState } from '../directives/policy.js';
+
 /**
  * What every stage may read of the request being served. The HTTP layer creates it once per
  * request; sources read forwarded headers and the abort signal from it; policies add to it.
@@ -9,6 +11,8 @@ export interface GatewayContext {
   clientHeaders: { get(name: string): string | null };
   /** Aborted when the client goes away; every upstream request of this request listens to it. */
   signal: AbortSignal | undefined;
+  /** Policy state (principal, identity for upstreams); set by the policy engine. */
+  policy?: PolicyState;
 }
 
 /** Reads the gateway context out of whatever object graphql-js passes resolvers. */
@@ -17,15 +21,20 @@ export function gatewayContextOf(context: unknown): GatewayContext | undefined {
   return candidate && typeof candidate.requestId === 'string' ? (candidate as GatewayContext) : undefined;
 }
 
-/** Picks the configured headers of the client request to send upstream. */
+/**
+ * Picks the configured headers of the client request to send upstream, plus the identity headers
+ * auth set; client-sent copies of identity headers are never forwarded.
+ */
 export function forwardedHeaders(context: unknown, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  if (names.length === 0) return out;
   const gateway = gatewayContextOf(context);
   if (!gateway) return out;
+  const identity = gateway.policy?.identity;
   for (const name of names) {
+    if (identity?.strip.has(name)) continue;
     const value = gateway.clientHeaders.get(name);
     if (value !== null) out[name] = value;
   }
+  if (identity !== undefined) Object.assign(out, identity.headers);
   return out;
 }

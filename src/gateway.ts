@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
+import { createPolicyEngine, createRouteHook, type RouteGuard } from '../directives/index.js';
 import { composeSchema, type ComposedSchema } from './compose/index.js';
 import type { JunctionConfig } from './config/index.js';
 import { createGraphqlHandler } from './http/graphql/handler.js';
@@ -23,6 +24,8 @@ export interface Gateway {
   schema(): GraphQLSchema;
   readiness(): Promise<Readiness>;
   listen(): Promise<AddressInfo>;
+  /** The policy guard of a REST route's `policies` block (auth → rate limit → cache); undefined when empty. */
+  routeGuards(policies: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
   /** Graceful stop: readiness fails at once, in-flight requests finish, then upstreams close. */
   close(): Promise<void>;
 }
@@ -51,12 +54,14 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
   }
   for (const source of failed) logger.warn({ source: source.name, reason: source.error }, 'source not loaded; serving without it');
 
-  const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs });
+  const policies = createPolicyEngine(config, { logger, now: deps.now ?? Date.now });
+  const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs, typeDefs: policies.typeDefs });
   for (const link of composed.skippedLinks) logger.warn({ link }, 'link left out: a source it needs is not loaded');
+  const schema = policies.transform(composed.schema);
 
   let serving = true;
   const readiness = createReadiness(() => sources, upstreams, () => serving, { now: deps.now });
-  const graphql = createGraphqlHandler({ config: config.graphql, getSchema: () => composed.schema, logger });
+  const graphql = createGraphqlHandler({ config: config.graphql, getSchema: () => schema, logger, plugins: policies.plugins() });
   const routes = new Map<string, RouteHandler>([
     [config.graphql.path, graphql],
     ['/healthz', healthzRoute],
@@ -64,7 +69,7 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
   ]);
   const passthrough = await createPassthrough(
     { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
-    { getSchema: () => composed.schema, logger },
+    { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes) },
   );
   for (const [path, handler] of passthrough.exactRoutes) if (!routes.has(path)) routes.set(path, handler);
   const http = createHttpServer({ config: config.server, logger, routes, fallback: passthrough.handle, onUpgrade: passthrough.upgrade });
@@ -73,14 +78,16 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     config,
     sources,
     composed,
-    schema: () => composed.schema,
+    schema: () => schema,
     readiness,
+    routeGuards: (block) => policies.routeGuards(block),
     listen: () => http.listen(),
     async close() {
       serving = false;
       passthrough.close();
       await http.drain(config.server.shutdownGraceMs);
       await closeUpstreams(upstreams);
+      await policies.close();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ComposeInput {
   links: readonly LinkConfig[];
   /** Gateway-owned SDL files (schema/) merged into the result. */
   typeDefFiles: readonly string[];
+  /** Extra SDL text merged into the result (the policies' directive definitions). */
+  typeDefs?: string;
 }
 
 export interface ComposedSchema {
@@ -37,7 +39,7 @@ export async function composeSchema(input: ComposeInput): Promise<ComposedSchema
   const ownTypeDefs = await Promise.all(input.typeDefFiles.map((file) => readFile(file, 'utf8')));
   const schema = stitchSchemas({
     subschemas: [...subschemas.values()],
-    typeDefs: [...ownTypeDefs, links.typeDefs].filter((text) => text.trim() !== ''),
+    typeDefs: [input.typeDefs ?? '', ...ownTypeDefs, links.typeDefs].filter((text) => text.trim() !== ''),
     resolvers: links.resolvers,
     mergeDirectives: true,
   });

@@ -1,0 +1,84 @@
+import type { AuthConfig } from '../../src/config/auth.js';
+import type { Logger } from '../../src/logger.js';
+import type { Principal } from '../policy.js';
+import { createApiKeyVerifier, type ApiKeyVerifier } from './api-keys.js';
+import { invalidCredentials } from './errors.js';
+import type { AuthHttp } from './http-client.js';
+import { createIntrospector, type Introspector } from './introspection.js';
+import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
+
+/** Request headers as both surfaces can offer them (Fetch `Headers`, or a wrapper over Node's). */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export interface AuthenticatorDeps {
+  http: AuthHttp;
+  now: () => number;
+  logger: Logger;
+}
+
+export interface Authenticator {
+  /** Whether any credential kind is configured at all. */
+  readonly enabled: boolean;
+  /**
+   * The caller, or undefined when no credential we handle was sent. Credentials that are sent but
+   * not valid throw UNAUTHENTICATED (never treated as anonymous); a key source that cannot answer
+   * throws AUTH_UNAVAILABLE.
+   */
+  authenticate(headers: HeaderReader): Promise<Principal | undefined>;
+  readonly jwt: JwtVerifier | undefined;
+  readonly introspection: Introspector | undefined;
+}
+
+/**
+ * Picks the credential and the verifier: an API key from its header; a bearer token from
+ * `Authorization` (or the configured cookie) goes to the JWT verifier when it is a JWT from a
+ * configured issuer, otherwise to introspection. Sending an API key and a bearer token together
+ * is refused as ambiguous.
+ */
+export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps): Authenticator {
+  const realm = config.realm;
+  const jwt = config.jwt === undefined ? undefined : createJwtVerifier(config.jwt, { ...deps, realm });
+  const introspection = config.introspection === undefined ? undefined : createIntrospector(config.introspection, { ...deps, realm });
+  const apiKeys: ApiKeyVerifier | undefined = config.apiKeys === undefined ? undefined : createApiKeyVerifier(config.apiKeys);
+  const apiKeyHeader = config.apiKeys?.header;
+  const bearerEnabled = jwt !== undefined || introspection !== undefined;
+  const cookie = config.jwt?.cookie;
+
+  async function authenticate(headers: HeaderReader): Promise<Principal | undefined> {
+    const apiKey = apiKeyHeader === undefined ? null : headers.get(apiKeyHeader);
+    const token = bearerEnabled ? bearerToken(headers, cookie) : undefined;
+    if (apiKey !== null && token !== undefined) throw invalidCredentials(realm, new Error('both an API key and a bearer token'));
+    if (apiKey !== null) {
+      const principal = apiKeys?.verify(apiKey);
+      if (principal === undefined) throw invalidCredentials(realm, new Error('unknown API key'));
+      return principal;
+    }
+    if (token === undefined) return undefined;
+    if (token === '') throw invalidCredentials(realm, new Error('empty bearer token'));
+    if (jwt !== undefined && (introspection === undefined || jwt.knowsIssuerOf(token))) return jwt.verify(token);
+    return introspection!.verify(token);
+  }
+
+  return { enabled: apiKeys !== undefined || bearerEnabled, authenticate, jwt, introspection };
+}
+
+/** `Authorization: Bearer <token>` (scheme case-insensitive), else the named cookie. Other schemes are not ours. */
+function bearerToken(headers: HeaderReader, cookie: string | undefined): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^bearer(?:\s+(.*))?$/i.exec(authorization.trim());
+    if (match) return (match[1] ?? '').trim();
+  }
+  return cookie === undefined ? undefined : cookieValue(headers.get('cookie'), cookie);
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import type { GraphQLSchema } from 'graphql';
+import type { JunctionConfig } from '../../src/config/index.js';
+import type { PolicyDeps, PolicyModule } from '../policy.js';
+import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { createAuthHttp, type AuthHttpClient } from './http-client.js';
+import { createIdentity } from './identity.js';
+import { createPlanner, type Planner } from './plan.js';
+import { useAuth } from './plugin.js';
+import { parseAuthArgs, type Requirement } from './requirement.js';
+import { collectRequirements } from './requirements.js';
+import { createAuthRoute } from './route.js';
+import { AUTH_TYPE_DEFS } from './sdl.js';
+import { guardResolvers } from './transform.js';
+
+export { AUTH_TYPE_DEFS } from './sdl.js';
+export { parseAuthArgs, type Requirement } from './requirement.js';
+
+export interface AuthPolicyDeps extends PolicyDeps {
+  /** HTTP client for JWKS and introspection. Default: a dedicated undici Agent, closed with the policy. */
+  http?: AuthHttpClient;
+}
+
+export interface AuthPolicy extends PolicyModule<Requirement> {
+  readonly authenticator: Authenticator;
+}
+
+/**
+ * Authentication and authorisation as a policy: `@authenticated`, `@requiresScopes` and
+ * `@requiresClaim` (or `auth.fields` by coordinate) on GraphQL fields, the same arguments in a
+ * route's `policies.auth` block. Always present, so directives found in subgraph SDL are enforced
+ * even without an `auth:` block (fail closed: nobody can authenticate, protected fields say 401).
+ */
+export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): AuthPolicy {
+  const auth = config.auth;
+  const needsHttp = auth.jwt?.issuers.some((issuer) => issuer.jwksUrl !== undefined) === true || auth.introspection !== undefined;
+  const http = deps.http ?? (needsHttp ? createAuthHttp() : undefined);
+  const authenticator = createAuthenticator(auth, {
+    http: http?.request ?? (() => Promise.reject(new Error('no HTTP client'))),
+    now: deps.now,
+    logger: deps.logger,
+  });
+  const identityOf = createIdentity(auth.identityHeaders);
+  const planners = new WeakMap<GraphQLSchema, Planner>();
+
+  /** Requirements and plan cache of one schema (also of a schema a later policy rebuilt from ours). */
+  function plannerOf(schema: GraphQLSchema): Planner {
+    let planner = planners.get(schema);
+    if (planner === undefined) {
+      planner = createPlanner(schema, collectRequirements(schema, auth.fields, deps.logger));
+      planners.set(schema, planner);
+    }
+    return planner;
+  }
+
+  function transform(schema: GraphQLSchema): GraphQLSchema {
+    const index = collectRequirements(schema, auth.fields, deps.logger);
+    const guarded = guardResolvers(schema, index, auth.realm);
+    planners.set(guarded, createPlanner(guarded, index));
+    deps.logger.info({ protectedFields: index.size, onFieldDenied: auth.onFieldDenied }, 'auth requirements applied');
+    return guarded;
+  }
+
+  return {
+    name: 'auth',
+    typeDefs: AUTH_TYPE_DEFS,
+    parseArgs: parseAuthArgs,
+    authenticator,
+    transform,
+    plugins: () => [useAuth({ authenticator, identityOf, plannerOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
+    stripRequestHeaders: Object.values(auth.identityHeaders),
+    route: (requirement) => createAuthRoute(requirement, { authenticator, identityOf, realm: auth.realm }),
+    async close() {
+      if (deps.http === undefined) await http?.close();
+    },
+  };
+}

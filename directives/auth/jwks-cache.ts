@@ -1,0 +1,94 @@
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { Logger } from '../../src/logger.js';
+import { KeySourceError } from './errors.js';
+import type { AuthHttp } from './http-client.js';
+
+export interface JwksCacheOptions {
+  url: string;
+  /** Least time between two fetch attempts (unknown kids and failures alike). */
+  cooldownMs: number;
+  /** Age after which the set is refreshed in the background on next use. */
+  maxAgeMs: number;
+  timeoutMs: number;
+  /** Largest JWKS document read. Default 256 KiB. */
+  maxBytes?: number;
+  /** Most keys kept from one document. Default 100. */
+  maxKeys?: number;
+}
+
+export interface JwksCacheDeps {
+  http: AuthHttp;
+  now: () => number;
+  logger: Logger;
+}
+
+export interface JwksCache {
+  /** For `jwtVerify`: resolves the key for a token header; KeySourceError when no key set was ever loaded. */
+  getKey: JWTVerifyGetKey;
+  /** Fetch attempts so far (for tests and metrics). */
+  fetchCount(): number;
+}
+
+/**
+ * A remote JWKS that never forgets: unlike jose's remote set, the last good key set is kept
+ * through an outage for as long as it lasts. An unknown `kid` triggers at most one fetch per
+ * cooldown, concurrent misses share that fetch, a stale set is refreshed in the background,
+ * and every fetch is bounded in time and size. Headers such as `jku`, `x5u` or an embedded `jwk`
+ * are never looked at: keys come from the configured URL only.
+ */
+export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps): JwksCache {
+  let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+  let kids = new Set<string>();
+  let loadedAt = -Infinity;
+  let attemptedAt = -Infinity;
+  let attempts = 0;
+  let inFlight: Promise<void> | undefined;
+
+  function refresh(): Promise<void> {
+    if (inFlight !== undefined) return inFlight;
+    if (deps.now() - attemptedAt < options.cooldownMs) return Promise.resolve();
+    attemptedAt = deps.now();
+    attempts++;
+    inFlight = load().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const { status, json } = await deps.http({
+        method: 'GET', url: options.url, headers: { accept: 'application/json' },
+        timeoutMs: options.timeoutMs, maxBytes: options.maxBytes ?? 256 * 1024,
+      });
+      if (status !== 200) throw new KeySourceError(`JWKS answered HTTP ${status}`);
+      const jwks = validJwks(json, options.maxKeys ?? 100);
+      keySet = createLocalJWKSet(jwks);
+      kids = new Set(jwks.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
+      loadedAt = deps.now();
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message, keptKeys: keySet !== undefined }, 'JWKS fetch failed');
+    }
+  }
+
+  const getKey: JWTVerifyGetKey = async function getJwksKey(header, token) {
+    if (keySet === undefined) await refresh();
+    else if (header.kid !== undefined && !kids.has(header.kid)) await refresh();
+    else if (deps.now() - loadedAt > options.maxAgeMs) void refresh();
+    if (keySet === undefined) throw new KeySourceError('no JWKS key set available');
+    return keySet(header, token);
+  };
+
+  return { getKey, fetchCount: () => attempts };
+}
+
+function validJwks(json: unknown, maxKeys: number): JSONWebKeySet {
+  const keys = (json as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new KeySourceError('JWKS has no "keys" array');
+  // Signature keys only, and never symmetric ones: HMAC keys come from a configured secret alone.
+  const usable = keys.filter((key): key is JSONWebKeySet['keys'][number] => {
+    const { kty, use } = (key ?? {}) as { kty?: unknown; use?: unknown };
+    return typeof kty === 'string' && kty !== 'oct' && use !== 'enc';
+  });
+  return { keys: usable.slice(0, maxKeys) };
+}

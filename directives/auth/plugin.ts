@@ -1,0 +1,63 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../../src/context.js';
+import type { JunctionError } from '../../src/errors.js';
+import type { PolicyState, Principal } from '../policy.js';
+import type { Authenticator } from './authenticator.js';
+import { forbidden, missingCredentials } from './errors.js';
+import { evaluate } from './evaluate.js';
+import type { Planner } from './plan.js';
+
+export interface AuthPluginOptions {
+  authenticator: Authenticator;
+  identityOf: (principal: Principal | undefined) => NonNullable<PolicyState['identity']>;
+  /** The planner of a schema (built once per schema). */
+  plannerOf: (schema: GraphQLSchema) => Planner;
+  onFieldDenied: 'reject' | 'null';
+  realm: string;
+}
+
+type YogaContext = GatewayContext & { request: Request };
+
+/**
+ * Auth on the GraphQL surface. While the context is built: authenticates the caller (bad
+ * credentials fail the whole request with 401, an unreachable key source with 503), puts the
+ * principal in the policy state and sets the identity for upstreams. Before execution, in
+ * `reject` mode: checks the document's protected fields (planned once per document) and refuses
+ * the whole request with 401/403 before any upstream call.
+ */
+export function useAuth(options: AuthPluginOptions): Plugin {
+  const { authenticator, identityOf, plannerOf, realm } = options;
+  const plugin: Plugin<YogaContext> = {
+    async onContextBuilding({ context }) {
+      const state = context.policy;
+      if (state === undefined) return;
+      let principal: Principal | undefined;
+      if (authenticator.enabled) {
+        try {
+          principal = await authenticator.authenticate(context.request.headers);
+        } catch (error) {
+          throw (error as JunctionError).toGraphQLError?.(true) ?? error;
+        }
+      }
+      state.principal = principal;
+      state.identity = identityOf(principal);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      if (options.onFieldDenied !== 'reject') return;
+      const entries = plannerOf(args.schema)(args.document, args.operationName);
+      if (entries.length === 0) return;
+      const principal = (args.contextValue as Partial<GatewayContext>).policy?.principal;
+      for (const entry of entries) {
+        const denial = evaluate(entry.requirement, principal);
+        if (denial === undefined) continue;
+        const error = denial === 'UNAUTHENTICATED'
+          ? missingCredentials(realm, `Field "${entry.coordinate}"`)
+          : forbidden(realm, `field "${entry.coordinate}"`);
+        setResultAndStopExecution({ errors: [error.toGraphQLError(true)] });
+        return;
+      }
+    },
+  };
+  return plugin as Plugin;
+}

@@ -1,0 +1,87 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { JunctionConfig } from '../src/config/index.js';
+import { createAuthPolicy } from './auth/index.js';
+import { createCachePolicy } from './cache/index.js';
+import { createRateLimitPolicy } from './rate-limit/index.js';
+import { POLICY_ORDER, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard } from './policy.js';
+import { usePolicyState } from './state.js';
+
+export { createPolicyState } from './state.js';
+export { createRouteHook, type PolicyRoute, type RouteHook } from './route-hook.js';
+export type { PolicyModule, PolicyState, Principal, RouteGuard, RouteRequest } from './policy.js';
+
+export type PolicyName = (typeof POLICY_ORDER)[number];
+
+/**
+ * REGISTRATION POINT: one entry per policy module, keyed by its name. The order they run in comes
+ * from POLICY_ORDER (auth → rateLimit → cache), never from the order of this object.
+ */
+export const POLICY_FACTORIES: Partial<Record<PolicyName, PolicyFactory>> = {
+  auth: createAuthPolicy,
+  rateLimit: createRateLimitPolicy,
+  cache: createCachePolicy,
+};
+
+export interface PolicyEngine {
+  /** The policies in force, in POLICY_ORDER. */
+  readonly modules: readonly PolicyModule[];
+  /** Directive definitions of every policy, for composition. */
+  readonly typeDefs: string;
+  /** Applies every policy's schema transform, in order, to the composed schema. */
+  transform(schema: GraphQLSchema): GraphQLSchema;
+  /** Yoga plugins: the policy state first, then each policy's, in order. */
+  plugins(): Plugin[];
+  /**
+   * The guard of a REST route's `policies` block (`{ auth: {...}, rateLimit: {...} }`), its parts
+   * run in POLICY_ORDER; a part returning true has answered the request itself (a cache hit) and
+   * stops the rest. Throws at build time on an unknown or disabled policy or invalid arguments.
+   * Undefined when the block is empty.
+   */
+  routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
+  /** Client request headers never forwarded upstream (identity headers policies set). */
+  readonly stripRequestHeaders: ReadonlySet<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the policies the config uses, in the declared order. */
+export function createPolicyEngine(
+  config: JunctionConfig,
+  deps: PolicyDeps,
+  factories: Partial<Record<PolicyName, PolicyFactory>> = POLICY_FACTORIES,
+): PolicyEngine {
+  const modules: PolicyModule[] = [];
+  for (const name of POLICY_ORDER) {
+    const module = factories[name]?.(config, deps);
+    if (module !== undefined) modules.push(module);
+  }
+  const byName = new Map(modules.map((module) => [module.name, module]));
+
+  function routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined {
+    if (block === undefined) return undefined;
+    for (const name of Object.keys(block)) {
+      if (!(POLICY_ORDER as readonly string[]).includes(name)) throw new Error(`unknown policy "${name}" (known: ${POLICY_ORDER.join(', ')})`);
+      if (!byName.get(name)?.route) throw new Error(`policy "${name}" is not enabled for routes`);
+    }
+    const guards = modules.filter((module) => block[module.name] !== undefined).map((module) => module.route!(module.parseArgs(block[module.name])));
+    if (guards.length === 0) return undefined;
+    return async function routePolicies(request) {
+      for (const guard of guards) {
+        if ((await guard(request)) === true) return true;
+      }
+      return false;
+    };
+  }
+
+  return {
+    modules,
+    typeDefs: modules.map((module) => module.typeDefs).join('\n'),
+    transform: (schema) => modules.reduce((current, module) => module.transform?.(current) ?? current, schema),
+    plugins: () => [usePolicyState(), ...modules.flatMap((module) => module.plugins?.() ?? [])],
+    routeGuards,
+    stripRequestHeaders: new Set(modules.flatMap((module) => module.stripRequestHeaders ?? [])),
+    async close() {
+      await Promise.allSettled(modules.map((module) => module.close?.()));
+    },
+  };
+}
