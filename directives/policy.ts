@@ -72,6 +72,8 @@ export interface PolicyModule<Args = unknown> {
   route?(args: Args): RouteGuard;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
+  /** Operator HTTP routes this policy serves, by exact path (e.g. `POST /admin/cache/purge`). */
+  adminRoutes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>>;
   close?(): Promise<void>;
 }
 

@@ -71,6 +71,7 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
     { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes) },
   );
+  for (const module of policies.modules) for (const [path, handler] of module.adminRoutes ?? []) routes.set(path, handler);
   for (const [path, handler] of passthrough.exactRoutes) if (!routes.has(path)) routes.set(path, handler);
   const http = createHttpServer({ config: config.server, logger, routes, fallback: passthrough.handle, onUpgrade: passthrough.upgrade });
 

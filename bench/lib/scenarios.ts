@@ -1,0 +1,146 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Probe } from './process.js';
+import {
+  apolloGateway, fastifyProxy, hiveGateway, junction, nginxProxy, subgraphDirect, undiciProxy,
+  type BenchContext, type Target,
+} from './targets.js';
+import type { RequestSpec } from './wrk.js';
+
+/** Where upstream calls are counted (mock servers with `calls.total`). */
+export interface CallSource {
+  calls: { total: number };
+  resetCalls(): void;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** Target id every ratio is taken against. */
+  reference: string;
+  connections: number;
+  spec: RequestSpec;
+  targets: Target[];
+  /** Mocks whose calls are counted; none when the upstream cannot count (nginx). */
+  callSources: CallSource[];
+  /** Reason the whole scenario cannot run yet. */
+  unavailable?: string;
+  /** Turns a first answer of Junction into "not available yet" (feature not built). */
+  notAvailable?(answer: Probe): string | undefined;
+}
+
+export interface Supergraphs {
+  products?: string;
+  productsError?: string;
+  mesh?: string;
+  meshError?: string;
+}
+
+export const FLAT_QUERY = '{ products { id name price } }';
+export const FANOUT_QUERY = '{ users { id name orders { id total status } } }';
+
+function graphqlSpec(dir: string, name: string, query: string, marker: string): RequestSpec {
+  const bodyFile = join(dir, `${name}.json`);
+  writeFileSync(bodyFile, JSON.stringify({ query }));
+  return { method: 'POST', path: '/graphql', bodyFile, contentType: 'application/json', marker };
+}
+
+/** A 1 KB JSON order (the POST passthrough body). */
+function postBody(dir: string): string {
+  const file = join(dir, 'order-1k.json');
+  const items = Array.from({ length: 40 }, (_, i) => ({ productId: `p${(i % 20) + 1}`, quantity: (i % 4) + 1 }));
+  let body = JSON.stringify({ userId: '1', items, note: '' });
+  body = JSON.stringify({ userId: '1', items, note: 'x'.repeat(Math.max(0, 1024 - body.length)) });
+  writeFileSync(file, body);
+  return file;
+}
+
+const routesMissing = (answer: Probe): string | undefined =>
+  answer.status === 404 ? 'not available yet: Junction answered 404 (REST passthrough `routes:` not served)' : undefined;
+
+export interface ScenarioMocks {
+  products: CallSource;
+  fanout: CallSource[];
+  /** The REST mock, when it counts calls (the Node one); nginx does not. */
+  rest?: CallSource;
+}
+
+/** Every scenario of BENCHMARK.md, in order. */
+export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMocks, policyNote: string, resilienceNote: string): Scenario[] {
+  const dir = join(ctx.tmp, 'bodies');
+  mkdirSync(dir, { recursive: true });
+  const hiveStitching = (supergraph: () => string | undefined, why?: () => string | undefined) =>
+    hiveGateway(ctx, { id: 'hive-stitching-jit', label: 'Hive Gateway (stitching, --jit)', supergraph, configFile: 'hive-stitching.config.mjs', jit: true, why });
+  const productsSupergraph = () => sg.products;
+  const productsWhy = () => sg.productsError;
+  const post = postBody(dir);
+  return [
+    {
+      name: 'flat',
+      title: '1. flat query: one subgraph, 20 products (~1 KB)',
+      reference: 'hive-stitching-jit',
+      connections: 32,
+      spec: graphqlSpec(dir, 'flat', FLAT_QUERY, '"name":"Notebook"'),
+      callSources: [mocks.products],
+      targets: [
+        junction(ctx, 'flat.yaml'),
+        hiveStitching(productsSupergraph, productsWhy),
+        hiveGateway(ctx, { id: 'hive-router', label: 'Hive Gateway (router-runtime)', supergraph: productsSupergraph, configFile: 'hive-router.config.mjs', jit: false, why: productsWhy }),
+        apolloGateway(ctx, productsSupergraph),
+        subgraphDirect(ctx),
+      ],
+    },
+    {
+      name: 'fanout',
+      title: '2. nested fan-out to REST: 10 users (GraphQL) × their orders (REST, 5 ms, no batch endpoint)',
+      reference: 'hive-mesh',
+      connections: 64,
+      spec: graphqlSpec(dir, 'fanout', FANOUT_QUERY, '"o27"'),
+      callSources: mocks.fanout,
+      targets: [
+        junction(ctx, 'fanout.yaml'),
+        { ...hiveStitching(() => sg.mesh, () => sg.meshError), id: 'hive-mesh', label: 'Hive Gateway + Mesh-composed supergraph' },
+      ],
+    },
+    {
+      name: 'passthrough-get',
+      title: '3a. REST passthrough: GET small JSON',
+      reference: 'undici-proxy',
+      connections: 32,
+      spec: { method: 'GET', path: '/api/catalog/products/p1', marker: '"name":"Mechanical Keyboard"' },
+      callSources: mocks.rest ? [mocks.rest] : [],
+      notAvailable: routesMissing,
+      targets: [junction(ctx, 'passthrough.yaml'), undiciProxy(ctx), fastifyProxy(ctx), nginxProxy(ctx)],
+    },
+    {
+      name: 'passthrough-post',
+      title: '3b. REST passthrough: POST 1 KB JSON',
+      reference: 'undici-proxy',
+      connections: 32,
+      spec: { method: 'POST', path: '/api/catalog/orders', bodyFile: post, contentType: 'application/json', marker: '"received":"order"' },
+      callSources: mocks.rest ? [mocks.rest] : [],
+      notAvailable: routesMissing,
+      targets: [junction(ctx, 'passthrough.yaml'), undiciProxy(ctx), fastifyProxy(ctx), nginxProxy(ctx)],
+    },
+    {
+      name: 'policies',
+      title: '4. policy overhead: flat query with @auth / @rateLimit / @cacheControl',
+      reference: 'junction',
+      connections: 32,
+      spec: graphqlSpec(dir, 'policies', FLAT_QUERY, '"name":"Notebook"'),
+      callSources: [],
+      targets: [],
+      unavailable: policyNote,
+    },
+    {
+      name: 'resilience',
+      title: '5. resilience fast paths: breaker-open fast fail, memory over a soak',
+      reference: 'junction',
+      connections: 1,
+      spec: graphqlSpec(dir, 'resilience', FLAT_QUERY, '"name":"Notebook"'),
+      callSources: [],
+      targets: [],
+      unavailable: resilienceNote,
+    },
+  ];
+}

@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startNginx, proxyConfig } from './nginx.js';
+import { spawnPinned, type Started } from './process.js';
+
+/** What every target needs to know about the run. */
+export interface BenchContext {
+  root: string;
+  peersDir: string;
+  tmp: string;
+  core: number;
+  /** `node <cli.js>` or `node --import tsx src/cli.ts`, whichever the run uses. */
+  junction: { command: string; args: string[]; mode: 'build' | 'tsx' };
+  nginx?: string;
+  /** Why peers cannot run (not installed, install failed); undefined when they can. */
+  peersUnavailable?: string;
+  /** Upstream URLs by name (products, users, orders, rest). */
+  urls: Record<string, string>;
+}
+
+/** One process under test. */
+export interface Target {
+  id: string;
+  label: string;
+  /** Reason it cannot run here, when known before starting it. */
+  unavailable?(): string | undefined;
+  /** It is itself the upstream, so the mocks see none of its calls. */
+  noUpstream?: boolean;
+  start(port: number): Started;
+}
+
+const url = (port: number): string => `http://127.0.0.1:${port}`;
+
+export function junction(ctx: BenchContext, configFile: string): Target {
+  return {
+    id: 'junction',
+    label: `Junction (${ctx.junction.mode === 'build' ? 'built JS' : 'tsx'})`,
+    start: (port) =>
+      spawnPinned({
+        command: ctx.junction.command,
+        args: [...ctx.junction.args, 'start', '--config', join(ctx.root, 'bench/configs', configFile)],
+        cwd: ctx.root,
+        env: {
+          PORT: String(port),
+          PRODUCTS_URL: ctx.urls.products!,
+          USERS_URL: ctx.urls.users!,
+          ORDERS_URL: ctx.urls.orders!,
+          CATALOG_URL: ctx.urls.rest!,
+        },
+        core: ctx.core,
+        url: url(port),
+      }),
+  };
+}
+
+function peerBin(ctx: BenchContext, relative: string): string {
+  return join(ctx.peersDir, 'node_modules', relative);
+}
+
+function needsPeers(ctx: BenchContext, file?: () => string | undefined): () => string | undefined {
+  return () => ctx.peersUnavailable ?? (file ? file() : undefined);
+}
+
+/** Hive Gateway serving a supergraph; `configFile` under bench/peers picks the runtime. */
+export function hiveGateway(
+  ctx: BenchContext,
+  options: { id: string; label: string; supergraph: () => string | undefined; configFile: string; jit: boolean; why?: () => string | undefined },
+): Target {
+  return {
+    id: options.id,
+    label: options.label,
+    unavailable: needsPeers(ctx, () => options.why?.() ?? (options.supergraph() ? undefined : 'no supergraph')),
+    start: (port) =>
+      spawnPinned({
+        command: process.execPath,
+        args: [
+          peerBin(ctx, '@graphql-hive/gateway/dist/bin.js'),
+          'supergraph', options.supergraph()!, ...(options.jit ? ['--jit'] : []), '--fork', '1',
+          '--port', String(port), '--host', '127.0.0.1', '-c', join(ctx.peersDir, options.configFile),
+        ],
+        cwd: ctx.peersDir,
+        env: { LOG_LEVEL: 'error' },
+        core: ctx.core,
+        url: url(port),
+      }),
+  };
+}
+
+export function apolloGateway(ctx: BenchContext, supergraph: () => string | undefined): Target {
+  return {
+    id: 'apollo-gateway',
+    label: 'Apollo Gateway + @apollo/server',
+    unavailable: needsPeers(ctx, () => (supergraph() ? undefined : 'no supergraph')),
+    start: (port) =>
+      spawnPinned({
+        command: process.execPath,
+        args: [join(ctx.peersDir, 'apollo-gateway.mjs')],
+        cwd: ctx.peersDir,
+        env: { PORT: String(port), SUPERGRAPH: supergraph()! },
+        core: ctx.core,
+        url: url(port),
+      }),
+  };
+}
+
+/** The GraphQL subgraph itself as the process under test: the physical limit. */
+export function subgraphDirect(ctx: BenchContext): Target {
+  return {
+    id: 'subgraph-direct',
+    label: 'the subgraph queried directly',
+    noUpstream: true,
+    start: (port) =>
+      spawnPinned({
+        command: process.execPath,
+        args: ['--import', 'tsx', join(ctx.root, 'bench/mocks/main.ts'), 'products-graphql'],
+        cwd: ctx.root,
+        env: { PORT: String(port) },
+        core: ctx.core,
+        url: url(port),
+      }),
+  };
+}
+
+function nodeProxy(ctx: BenchContext, id: string, label: string, script: string): Target {
+  return {
+    id,
+    label,
+    unavailable: needsPeers(ctx),
+    start: (port) =>
+      spawnPinned({
+        command: process.execPath,
+        args: [join(ctx.peersDir, script)],
+        cwd: ctx.peersDir,
+        env: { PORT: String(port), UPSTREAM: ctx.urls.rest!, PREFIX: '/api/catalog' },
+        core: ctx.core,
+        url: url(port),
+      }),
+  };
+}
+
+export const undiciProxy = (ctx: BenchContext): Target =>
+  nodeProxy(ctx, 'undici-proxy', 'node:http + undici Pool', 'node-proxy.mjs');
+export const fastifyProxy = (ctx: BenchContext): Target =>
+  nodeProxy(ctx, 'fastify-reply-from', 'fastify + @fastify/reply-from', 'fastify-proxy.mjs');
+
+export function nginxProxy(ctx: BenchContext): Target {
+  return {
+    id: 'nginx',
+    label: 'nginx (1 worker, keepalive)',
+    unavailable: () => (ctx.nginx ? undefined : 'nginx not installed: apt-get install -y nginx-light'),
+    start: (port) =>
+      startNginx(ctx.nginx!, join(ctx.tmp, `nginx-proxy-${port}`), proxyConfig(join(ctx.tmp, `nginx-proxy-${port}`), port, ctx.urls.rest!, '/api/catalog'), ctx.core, url(port)),
+  };
+}
+
+export function fileOrUndefined(path: string): string | undefined {
+  return existsSync(path) ? path : undefined;
+}
