@@ -37,9 +37,9 @@ export const cacheSchema = z.strictObject({
   fields: z.record(coordinate, cacheHintSchema).default({}),
   /**
    * Directives that make a field's or type's data depend on the caller (auth checks): any field
-   * carrying one is `PRIVATE`, since a cache hit skips resolvers. Default the auth directives.
+   * carrying one (or guarded in `auth.fields`) is `PRIVATE`, since a cache hit skips resolvers. Default the auth directives.
    */
-  privateDirectives: z.array(z.string()).default(['authenticated', 'requiresScopes', 'requiresRole', 'requiresClaim', 'policy']),
+  privateDirectives: z.array(z.string()).default(['authenticated', 'requiresScopes', 'requiresClaim']),
   /** Fields holding an entity's id, used to tag entries for invalidation. Default `['id']`. */
   idFields: z.array(z.string()).min(1).default(['id']),
   /** Use `Cache-Control` of REST (OpenAPI) sources as hints on the fields they resolve. Default true. */

@@ -1,6 +1,7 @@
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import type { OpenapiSourceConfig } from '../config/index.js';
 import { forwardedHeaders, gatewayContextOf } from '../context.js';
+import { recordCacheHeaders } from '../stores/cache-hints.js';
 import { readJson, type Upstream } from '../upstream/index.js';
 import { loadOpenApiDocument, openApiToSchema, type RestCaller } from './openapi/index.js';
 
@@ -27,6 +28,7 @@ export function createRestCaller(source: OpenapiSourceConfig, upstream: Upstream
       signal: gatewayContextOf(context)?.signal,
       idempotent: IDEMPOTENT_METHODS.has(call.method),
     });
+    recordCacheHeaders(context, response.headers);
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     if (!ok) await response.body.dump();
     const body = ok ? await readJson(upstream.name, response, maxBytes) : undefined;

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { CacheConfig } from '../../src/config/cache.js';
+import type { JunctionConfig } from '../../src/config/index.js';
+import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
+import { createRedisCacheStore } from '../../src/stores/cache-redis-store.js';
+import type { CacheStore } from '../../src/stores/cache-store.js';
+import { createRedisClient } from '../../src/stores/redis-client.js';
+import type { PolicyDeps, PolicyModule } from '../policy.js';
+import { createPlanCache } from './plans.js';
+import { useResponseCache } from './plugin.js';
+import { createPurgeRoute, PURGE_PATH } from './purge-route.js';
+import { createCacheRoute } from './route.js';
+import { CACHE_TYPE_DEFS, parseCacheArgs, type CacheHint } from './sdl.js';
+
+export { CACHE_TYPE_DEFS, parseCacheArgs, type CacheHint } from './sdl.js';
+export { PURGE_PATH } from './purge-route.js';
+
+export interface CachePolicyDeps extends PolicyDeps {
+  /** A shared Redis client (`createRedisClient`); without one, a `redis` store opens its own from `config.redis`. */
+  redis?: Redis;
+  /** The store to use instead of the configured one (tests). */
+  store?: CacheStore;
+}
+
+type AdminRoute = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+
+export interface CachePolicy extends PolicyModule<CacheHint> {
+  readonly store: CacheStore;
+  /** Operator routes to mount (`POST /admin/cache/purge`); empty without `cache.adminToken`. */
+  readonly adminRoutes: ReadonlyMap<string, AdminRoute>;
+}
+
+/**
+ * Caching as a policy, last in the order (auth → rate limit → cache): `@cacheControl` and config
+ * hints on GraphQL, a whole-response cache in Yoga, the same store behind REST routes'
+ * `policies.cache`, and the purge endpoint. Undefined when the config has no `cache` block.
+ */
+export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps): CachePolicy | undefined {
+  const cache = config.cache;
+  if (cache === undefined) return undefined;
+  const ownRedis = deps.store === undefined && cache.store === 'redis' && deps.redis === undefined;
+  const redis = ownRedis ? createRedisClient(requireRedis(config), deps.logger) : deps.redis;
+  const store = deps.store ?? createStore(cache, redis, deps);
+  const plans = createPlanCache(cache, authGuardedCoordinates(config));
+  const plugin = useResponseCache(cache, { store, plans, now: deps.now, logger: deps.logger });
+  const adminRoutes = new Map<string, AdminRoute>();
+  if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken }));
+
+  return {
+    name: 'cache',
+    typeDefs: CACHE_TYPE_DEFS,
+    parseArgs: parseCacheArgs,
+    plugins: () => [plugin],
+    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes }).guard,
+    store,
+    adminRoutes,
+    async close() {
+      await store.close();
+      if (ownRedis) redis?.disconnect();
+    },
+  };
+}
+
+function createStore(cache: CacheConfig, redis: Redis | undefined, deps: CachePolicyDeps): CacheStore {
+  if (cache.store === 'memory') return createMemoryCacheStore({ maxBytes: cache.maxBytes }, { now: deps.now });
+  return createRedisCacheStore({ redis: redis!, logger: deps.logger });
+}
+
+function requireRedis(config: JunctionConfig): NonNullable<JunctionConfig['redis']> {
+  if (config.redis === undefined) throw new Error('cache.store is "redis" but the config has no top-level "redis" block');
+  return config.redis;
+}
+
+/** Types and fields auth guards from config (`auth.fields`): their data depends on the caller. */
+function authGuardedCoordinates(config: JunctionConfig): Set<string> {
+  const fields = (config as { auth?: { fields?: Record<string, unknown> } }).auth?.fields ?? {};
+  return new Set(Object.keys(fields));
+}

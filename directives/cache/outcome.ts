@@ -1,0 +1,67 @@
+import type { ExecutionResult } from 'graphql';
+import type { CacheScope } from '../../src/config/cache.js';
+import { etagMatches, type Entry } from './entry.js';
+
+/** What the cache decided for one response; turned into headers when the response leaves. */
+export interface Outcome {
+  cacheControl: string;
+  etag?: string;
+  /** Seconds since the entry was produced (hits and stale answers). */
+  age?: number;
+  stale?: boolean;
+}
+
+export const NO_STORE: Outcome = Object.freeze({ cacheControl: 'no-store' });
+
+export function freshOutcome(scope: CacheScope, maxAge: number, etag: string, age: number): Outcome {
+  const remaining = Math.max(0, maxAge - age);
+  return { cacheControl: `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${remaining}`, etag, age };
+}
+
+/** A stale answer is marked and never kept downstream. */
+export function staleOutcome(age: number): Outcome {
+  return { cacheControl: 'no-store', age, stale: true };
+}
+
+/** A result whose serialised form is known: Yoga's result processor uses `stringify` as long as the object is unchanged. */
+export function resultWithBody(result: ExecutionResult, body: string): ExecutionResult {
+  Object.defineProperty(result, 'stringify', {
+    enumerable: false,
+    value: (given: ExecutionResult) => (given === result && result.extensions === undefined && result.errors === undefined ? body : JSON.stringify(given)),
+  });
+  return result;
+}
+
+export function hitResult(entry: Entry): ExecutionResult {
+  return resultWithBody(JSON.parse(entry.body) as ExecutionResult, entry.body);
+}
+
+export function staleResult(entry: Entry, age: number): ExecutionResult {
+  const result = JSON.parse(entry.body) as ExecutionResult;
+  return { ...result, extensions: { ...result.extensions, cache: { stale: true, age } } };
+}
+
+interface FetchLike {
+  Response: typeof Response;
+}
+
+/**
+ * Writes the outcome's headers on the response: `Cache-Control` always, `ETag` for fresh
+ * answers, `Age` for stored ones, `Warning: 110` for stale ones; a matching `If-None-Match`
+ * turns a 200 into a bodiless 304.
+ */
+export function applyOutcome(outcome: Outcome, request: Request, response: Response, fetchAPI: FetchLike): Response | undefined {
+  const headers = response.headers;
+  headers.set('cache-control', outcome.cacheControl);
+  if (outcome.age !== undefined) headers.set('age', String(Math.max(0, Math.floor(outcome.age))));
+  if (outcome.stale) headers.set('warning', '110 - "Response is Stale"');
+  if (outcome.etag === undefined) return undefined;
+  headers.set('etag', outcome.etag);
+  if (response.status !== 200 || !etagMatches(request.headers.get('if-none-match'), outcome.etag)) return undefined;
+  const notModified = new fetchAPI.Response(null, { status: 304 });
+  for (const name of ['cache-control', 'etag', 'age']) {
+    const value = headers.get(name);
+    if (value !== null) notModified.headers.set(name, value);
+  }
+  return notModified;
+}

@@ -1,0 +1,42 @@
+/**
+ * Concurrent identical misses wait for one leader instead of each calling upstream. A leader
+ * always settles its flight (with a shareable value or `undefined`, which sends waiters upstream
+ * themselves); waiters also give up after `waitMs`, so a lost leader never holds a request.
+ */
+export interface SingleFlight<T> {
+  /** The flight in progress for `key`, if any; resolves to undefined when its result can't be shared or on timeout. */
+  join(key: string): Promise<T | undefined> | undefined;
+  /** Starts a flight; the returned function settles it (idempotent). */
+  lead(key: string): (value: T | undefined) => void;
+}
+
+export function createSingleFlight<T>(waitMs: number): SingleFlight<T> {
+  const flights = new Map<string, Promise<T | undefined>>();
+
+  return {
+    join(key) {
+      const flight = flights.get(key);
+      if (flight === undefined) return undefined;
+      return new Promise<T | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), waitMs);
+        timer.unref();
+        void flight.then((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+      });
+    },
+    lead(key) {
+      let settle!: (value: T | undefined) => void;
+      const flight = new Promise<T | undefined>((resolve) => (settle = resolve));
+      flights.set(key, flight);
+      let settled = false;
+      return function settleFlight(value) {
+        if (settled) return;
+        settled = true;
+        if (flights.get(key) === flight) flights.delete(key);
+        settle(value);
+      };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Cache hints gathered while one GraphQL request executes. The cache plugin puts a collector on
+ * the request context when the response may be stored; REST sources record their upstream's
+ * `Cache-Control` into it, so the response never outlives what a backend allowed.
+ */
+export interface CacheHintCollector {
+  /** Least max age (seconds) any upstream allowed; undefined: no upstream said. */
+  maxAge: number | undefined;
+  /** An upstream marked its response `private`. */
+  private: boolean;
+  /** An upstream said `no-store` or `no-cache` (revalidation is not done, so both mean no reuse). */
+  noStore: boolean;
+}
+
+/** The property of the request context holding the collector. */
+export const CACHE_HINTS_KEY = 'cacheHints';
+
+export function createCacheHintCollector(): CacheHintCollector {
+  return { maxAge: undefined, private: false, noStore: false };
+}
+
+/** Parsed `Cache-Control` directives (lower-case names; `true` for those without a value). */
+export type CacheControlDirectives = Map<string, string | true>;
+
+export function parseCacheControl(header: string | readonly string[] | undefined): CacheControlDirectives {
+  const directives: CacheControlDirectives = new Map();
+  if (header === undefined) return directives;
+  const text = typeof header === 'string' ? header : header.join(',');
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (name === '') continue;
+    const value = eq === -1 ? true : part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (!directives.has(name)) directives.set(name, value);
+  }
+  return directives;
+}
+
+/** Seconds of a delta-seconds directive, or undefined when absent or malformed. */
+export function deltaSeconds(directives: CacheControlDirectives, name: string): number | undefined {
+  const value = directives.get(name);
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
+  return Math.min(Number(value), 2 ** 31 - 1);
+}
+
+/**
+ * Records an upstream response's `Cache-Control` as a hint, when the request collects hints.
+ * A response setting a cookie is per-caller: the GraphQL response built from it is not stored.
+ */
+export function recordCacheHeaders(context: unknown, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+  const collector = (context as Record<string, unknown> | null | undefined)?.[CACHE_HINTS_KEY] as CacheHintCollector | undefined;
+  if (collector === undefined) return;
+  if (headers['set-cookie'] !== undefined) collector.noStore = true;
+  const header = headers['cache-control'];
+  if (header === undefined) return;
+  const directives = parseCacheControl(header);
+  if (directives.has('no-store') || directives.has('no-cache')) collector.noStore = true;
+  if (directives.has('private')) collector.private = true;
+  const maxAge = deltaSeconds(directives, 's-maxage') ?? deltaSeconds(directives, 'max-age');
+  if (maxAge !== undefined && (collector.maxAge === undefined || maxAge < collector.maxAge)) collector.maxAge = maxAge;
+}

@@ -1,0 +1,217 @@
+import { SignJWT } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/index.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { silentLogger } from '../src/logger.js';
+import { startCatalog, type RunningService } from '../subgraphs/index.js';
+import { catalogOpenApiPath } from '../subgraphs/index.js';
+import { startAccounts, type AccountsService } from './helpers/cache-accounts.js';
+
+const SECRET = 'cache-test-secret-0123456789-abcdefghij';
+const ISSUER = 'https://issuer.test';
+const ADMIN_TOKEN = 'cache-admin-token-0123456789';
+
+function configText(accounts: AccountsService, catalog: RunningService, extra = ''): string {
+  return `
+server: { host: 127.0.0.1, port: 0 }
+upstreams:
+  accounts: { url: "${accounts.url}" }
+  catalog: { url: "${catalog.url}" }
+sources:
+  - { name: accounts, type: graphql, upstream: accounts, schema: { file: "${accounts.sdlFile}" } }
+  - { name: catalog, type: openapi, upstream: catalog, spec: "${catalogOpenApiPath}" }
+auth:
+  jwt:
+    issuers: [{ issuer: "${ISSUER}", audience: junction, secret: "${SECRET}" }]
+cache:
+  types: { Product: { maxAge: 300 } }
+  fields: { "Query.products": { maxAge: 300 } }
+  staleIfErrorSeconds: 300
+  adminToken: "${ADMIN_TOKEN}"
+${extra}`;
+}
+
+/** A token valid on the gateway's injected clock (`nowMs`). */
+async function token(sub: string, nowMs: number): Promise<string> {
+  const seconds = Math.floor(nowMs / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setAudience('junction')
+    .setSubject(sub)
+    .setIssuedAt(seconds)
+    .setExpirationTime(seconds + 600)
+    .sign(new TextEncoder().encode(SECRET));
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: { data?: Record<string, any> | null; errors?: { extensions?: Record<string, unknown> }[]; extensions?: Record<string, any> } | undefined;
+}
+
+describe('GraphQL response cache (real gateway)', () => {
+  let accounts: AccountsService;
+  let catalog: RunningService;
+  let gateway: Gateway;
+  let url: string;
+  let time: number;
+
+  async function start(extra = ''): Promise<void> {
+    const config = parseConfig(configText(accounts, catalog, extra), '/tmp/cache-e2e.yaml', { env: {} });
+    gateway = await createGateway(config, { logger: silentLogger(), now: () => time });
+    url = `http://127.0.0.1:${(await gateway.listen()).port}`;
+  }
+
+  async function query(text: string, headers: Record<string, string> = {}): Promise<Answer> {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      body: JSON.stringify({ query: text }),
+    });
+    const raw = await response.text();
+    return { status: response.status, headers: response.headers, text: raw, body: raw === '' ? undefined : JSON.parse(raw) };
+  }
+
+  beforeEach(async () => {
+    time = Date.UTC(2030, 0, 1);
+    accounts = await startAccounts();
+    catalog = await startCatalog({ port: 0 });
+    await start();
+  });
+
+  afterEach(async () => {
+    await gateway.close();
+    await accounts.close();
+    await catalog.close();
+  });
+
+  it('serves a hit with zero upstream calls, capped by the REST source Cache-Control', async () => {
+    const first = await query('{ products { id name price } }');
+    expect(first.body?.data?.['products']).toHaveLength(20);
+    expect(catalog.calls.total).toBe(1);
+    // Config says 300 s; the catalog answers `public, max-age=60`: the smaller wins.
+    expect(first.headers.get('cache-control')).toBe('public, max-age=60');
+    time += 10_000;
+    const second = await query('{ products { id name price } }');
+    expect(catalog.calls.total).toBe(1);
+    expect(second.text).toBe(first.text);
+    expect(second.headers.get('cache-control')).toBe('public, max-age=50');
+    expect(second.headers.get('age')).toBe('10');
+    expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
+  });
+
+  it('answers 304 to a matching If-None-Match, without a body or an upstream call', async () => {
+    const first = await query('{ account(id: "a1") { id owner } }');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    const calls = accounts.calls.total;
+    const revalidated = await query('{ account(id: "a1") { id owner } }', { 'if-none-match': etag! });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.text).toBe('');
+    expect(revalidated.headers.get('etag')).toBe(etag);
+    expect(accounts.calls.total).toBe(calls);
+    const other = await query('{ account(id: "a1") { id owner } }', { 'if-none-match': '"something-else"' });
+    expect(other.status).toBe(200);
+  });
+
+  it('keys PRIVATE entries by principal: B never receives A\'s data; anonymous is never cached', async () => {
+    const alice = { authorization: `Bearer ${await token('alice', time)}` };
+    const bob = { authorization: `Bearer ${await token('bob', time)}` };
+    const a1 = await query('{ me { id owner balance } }', alice);
+    expect(a1.body?.data?.['me']).toEqual({ id: 'a1', owner: 'alice', balance: 10 });
+    expect(a1.headers.get('cache-control')).toBe('private, max-age=60');
+    const a2 = await query('{ me { id owner balance } }', alice);
+    expect(a2.text).toBe(a1.text);
+    expect(accounts.calls.total).toBe(1);
+    const b1 = await query('{ me { id owner balance } }', bob);
+    expect(b1.body?.data?.['me']).toEqual({ id: 'a2', owner: 'bob', balance: 20 });
+    expect(accounts.calls.total).toBe(2);
+    const anonymous1 = await query('{ me { id } }');
+    const anonymous2 = await query('{ me { id } }');
+    expect(anonymous1.headers.get('cache-control')).toBe('no-store');
+    expect(anonymous2.body?.data?.['me']).toBeNull();
+    expect(accounts.calls.total).toBe(4);
+  });
+
+  it('invalidates the entries holding an entity a mutation returns, and only those', async () => {
+    await query('{ account(id: "a1") { id owner } }');
+    await query('{ account(id: "a2") { id owner } }');
+    await query('{ accounts { id owner } }');
+    expect(accounts.calls.total).toBe(3);
+    const renamed = await query('mutation { renameAccount(id: "a1", owner: "carol") { id owner } }');
+    expect(renamed.body?.data?.['renameAccount']).toEqual({ id: 'a1', owner: 'carol' });
+    expect(renamed.headers.get('cache-control')).toBe('no-store');
+    expect(accounts.calls.total).toBe(4);
+    const a1 = await query('{ account(id: "a1") { id owner } }');
+    expect(a1.body?.data?.['account']).toEqual({ id: 'a1', owner: 'carol' });
+    const list = await query('{ accounts { id owner } }');
+    expect(list.body?.data?.['accounts']).toContainEqual({ id: 'a1', owner: 'carol' });
+    expect(accounts.calls.total).toBe(6);
+    await query('{ account(id: "a2") { id owner } }');
+    expect(accounts.calls.total).toBe(6);
+  });
+
+  it('makes one upstream round for 20 concurrent identical misses', async () => {
+    accounts.latencyMs = 150;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => query('{ accounts { id owner balance } }')));
+    expect(accounts.calls.total).toBe(1);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe(answers[0]!.text);
+    }
+    expect(answers[0]!.body?.data?.['accounts']).toHaveLength(2);
+  });
+
+  it('never caches a response with errors', async () => {
+    const first = await query('{ failing { id } }');
+    expect(first.body?.errors?.length).toBeGreaterThan(0);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.headers.get('etag')).toBeNull();
+    await query('{ failing { id } }');
+    expect(accounts.calls.total).toBe(2);
+  });
+
+  it('serves a stale entry, marked, when the upstream fails within the stale-if-error window', async () => {
+    const fresh = await query('{ account(id: "a1") { id owner } }');
+    accounts.down = true;
+    time += 61_000;
+    const stale = await query('{ account(id: "a1") { id owner } }');
+    expect(accounts.calls.total).toBe(2);
+    expect(stale.status).toBe(200);
+    expect(stale.body?.data).toEqual(fresh.body?.data);
+    expect(stale.body?.errors).toBeUndefined();
+    expect(stale.body?.extensions?.['cache']).toEqual({ stale: true, age: 61 });
+    expect(stale.headers.get('warning')).toBe('110 - "Response is Stale"');
+    expect(stale.headers.get('age')).toBe('61');
+    expect(stale.headers.get('cache-control')).toBe('no-store');
+    // Never cached before: the error goes through.
+    const uncached = await query('{ account(id: "a2") { id owner } }');
+    expect(uncached.body?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_ERROR');
+    // Past the window: the error goes through too.
+    time += 300_000;
+    const expired = await query('{ account(id: "a1") { id owner } }');
+    expect(expired.body?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_ERROR');
+    expect(expired.body?.extensions?.['cache']).toBeUndefined();
+  });
+
+  it('purges by entity or everything through the admin endpoint, which needs the admin token', async () => {
+    await query('{ account(id: "a1") { id owner } }');
+    await query('{ account(id: "a2") { id owner } }');
+    const purge = (body: unknown, auth = `Bearer ${ADMIN_TOKEN}`) =>
+      fetch(`${url}/admin/cache/purge`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused = await purge({ type: 'Account', id: 'a1' }, 'Bearer wrong-token-0123456789');
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    expect((await purge({ type: 'Account', id: 'a1', extra: 1 })).status).toBe(400);
+    const purged = await purge({ type: 'Account', id: 'a1' });
+    expect(await purged.json()).toEqual({ purged: 1 });
+    await query('{ account(id: "a1") { id owner } }');
+    await query('{ account(id: "a2") { id owner } }');
+    expect(accounts.calls.total).toBe(3);
+    expect((await purge({ all: true })).status).toBe(200);
+    await query('{ account(id: "a2") { id owner } }');
+    expect(accounts.calls.total).toBe(4);
+  });
+});
