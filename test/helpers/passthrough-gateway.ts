@@ -92,13 +92,29 @@ function readRaw(socket: Socket, text: string | Buffer, timeoutMs: number): Prom
       const all = Buffer.concat(chunks).toString('latin1');
       const split = all.indexOf('\r\n\r\n');
       const head = split === -1 ? all : all.slice(0, split);
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: split === -1 ? '' : all.slice(split + 4) });
+      const body = split === -1 ? '' : all.slice(split + 4);
+      const chunked = /\r\ntransfer-encoding: chunked/i.test(head);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: chunked ? dechunk(body) : body });
     });
     socket.write(text);
   });
 }
 
-/** Resolves when `emitter` emits `event`, rejects after `timeoutMs`. */
+/** The payload of a chunked body (as far as it goes). */
+function dechunk(body: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const line = body.indexOf('\r\n', at);
+    if (line === -1) return out;
+    const size = parseInt(body.slice(at, line), 16);
+    if (!(size > 0)) return out;
+    out += body.slice(line + 2, line + 2 + size);
+    at = line + 2 + size + 2;
+  }
+}
+
+/** Resolves as `promise` does, or rejects after `timeoutMs`. */
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
