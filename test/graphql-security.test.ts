@@ -143,3 +143,20 @@ describe('upstream failures as field errors', () => {
     expect(text).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);
   });
 });
+
+describe('chunked request bodies', () => {
+  it('a chunked body over the limit is refused with 413; one under it is served', async () => {
+    const d = await start((text) => text.replace('port: 4000', 'port: 4000\n  maxBodyBytes: 1000'));
+    const send = (text: string) => fetch(`${d.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode(text)); controller.close(); } }),
+      duplex: 'half',
+    } as RequestInit);
+    const big = await send(JSON.stringify({ query: `{ users { id } } # ${'x'.repeat(5000)}` }));
+    expect(big.status).toBe(413);
+    const small = await send(JSON.stringify({ query: '{ users { id } }' }));
+    expect(small.status).toBe(200);
+    expect(((await small.json()) as { data: { users: unknown[] } }).data.users).toHaveLength(10);
+  });
+});

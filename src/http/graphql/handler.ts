@@ -4,6 +4,8 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { GraphqlConfig } from '../../config/index.js';
 import type { GatewayContext } from '../../context.js';
 import type { Logger } from '../../logger.js';
+import { readCappedBody } from '../read-capped-body.js';
+import { headersOf, sendFetchResponse } from '../fetch-bridge.js';
 import { useCsrfPrevention } from './csrf.js';
 import { useQueryLimits } from './limits.js';
 import { createMaskError, withoutSuggestion } from './mask-error.js';
@@ -15,6 +17,8 @@ export interface GraphqlHandlerOptions {
   logger: Logger;
   /** Extra plugins (policies), in order. */
   plugins?: Plugin[];
+  /** Cap for bodies sent without a Content-Length (those with one are checked by the server). */
+  maxBodyBytes: number;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -57,6 +61,13 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   });
 
   return async function handleGraphql(req, res, requestId) {
+    if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+      const body = await readCappedBody(req, options.maxBodyBytes);
+      const request = new Request(`http://gateway${req.url ?? '/'}`, { method: 'POST', headers: headersOf(req), body: body.toString('utf8') });
+      const response = await yoga.fetch(request, { req, res, requestId });
+      await sendFetchResponse(res, response);
+      return;
+    }
     await yoga.handle(req, res, { req, res, requestId });
   };
 }
