@@ -4,6 +4,14 @@ import { upstreamSchema } from '../src/config/schema.js';
 import { CircuitOpenError, JunctionError } from '../src/errors.js';
 import { createUpstream, type Upstream, type UpstreamRequest } from '../src/upstream/index.js';
 import { systemClock } from '../src/upstream/clock.js';
+import type { Logger } from '../src/logger.js';
+
+/** A logger that keeps `[level, message, fields]`. */
+function recordingLogger(lines: [string, string, Record<string, unknown>][]): Logger {
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push([level, message, fields]);
+  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger as unknown as Logger;
+}
 import { startFaultUpstream, type FaultUpstream } from './helpers/fault-upstream.js';
 
 /** Real sockets, one process: fault upstreams on port 0 and `Upstream` objects, all closed after each test. */
@@ -18,8 +26,8 @@ async function fault(...args: Parameters<typeof startFaultUpstream>): Promise<Fa
   return started;
 }
 
-function upstream(config: Record<string, unknown>, now?: () => number): Upstream {
-  const made = createUpstream('users', upstreamSchema.parse(config), now ? { clock: { ...systemClock(), now } } : {});
+function upstream(config: Record<string, unknown>, now?: () => number, logger?: Logger): Upstream {
+  const made = createUpstream('users', upstreamSchema.parse(config), { ...(now ? { clock: { ...systemClock(), now } } : {}), ...(logger ? { logger } : {}) });
   open.push(made);
   return made;
 }
@@ -96,7 +104,8 @@ describe('circuit breaker over real sockets', () => {
   it('after the open time a probe goes through and closes the circuit (injected clock)', async () => {
     let time = 1_000_000;
     const flaky = await fault({ mode: { kind: 'status', status: 503 } });
-    const users = upstream({ url: flaky.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 2, openMs: 30_000 } }, () => time);
+    const lines: [string, string, Record<string, unknown>][] = [];
+    const users = upstream({ url: flaky.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 2, openMs: 30_000 } }, () => time, recordingLogger(lines));
     await call(users);
     await call(users);
     expect(users.breaker().state).toBe('open');
@@ -108,6 +117,11 @@ describe('circuit breaker over real sockets', () => {
     expect(await call(users)).toBe(200);
     expect(users.breaker().state).toBe('closed');
     expect(flaky.requests).toBe(3);
+    expect(lines.map(([level, message, fields]) => [level, message, fields['upstream'], fields['to']])).toEqual([
+      ['warn', 'circuit breaker opened', 'users', 'open'],
+      ['info', 'circuit breaker half open', 'users', 'half-open'],
+      ['info', 'circuit breaker closed', 'users', 'closed'],
+    ]);
   });
 });
 
