@@ -80,3 +80,11 @@ export async function startJwks(initial: TestKey[]): Promise<JsonServer & { keys
   const server = await startJsonServer(() => ({ status: 200, body: { keys: holder.keys.map((key) => key.publicJwk) } }));
   return Object.defineProperty(server, 'keys', { get: () => holder.keys, set: (keys: TestKey[]) => { holder.keys = keys; } }) as JsonServer & { keys: TestKey[] };
 }
+
+/** An upstream answering with the headers it received: `{ data: { echo } }` on POST /graphql, `{ headers }` elsewhere. */
+export async function startEcho(): Promise<JsonServer> {
+  return startJsonServer((req) => {
+    const headers = JSON.stringify(req.headers);
+    return req.url === '/graphql' ? { status: 200, body: { data: { echo: headers } } } : { status: 200, body: { headers: req.headers } };
+  });
+}

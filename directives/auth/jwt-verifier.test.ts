@@ -1,0 +1,199 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { base64url, exportSPKI, SignJWT, UnsecuredJWT } from 'jose';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jwtSchema, type JwtConfig } from '../../src/config/auth.js';
+import { JunctionError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
+import { makeKey, sign, startJsonServer, startJwks, type JsonServer, type TestKey } from '../../test/helpers/auth.js';
+import { createAuthHttp, type AuthHttpClient } from './http-client.js';
+import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
+
+const ISS = 'https://issuer.test';
+let key: TestKey;
+let other: TestKey;
+let servers: JsonServer[] = [];
+let http: AuthHttpClient;
+let clock = 0;
+
+beforeAll(async () => {
+  key = await makeKey('k1');
+  other = await makeKey('attacker');
+});
+afterEach(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  servers = [];
+  await http?.close();
+});
+
+function verifier(config: Record<string, unknown>): JwtVerifier {
+  http = createAuthHttp();
+  clock = Date.now();
+  return createJwtVerifier(jwtSchema.parse(config) as JwtConfig, { http: http.request, now: () => clock, logger: silentLogger(), realm: 'junction' });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ACCEPTED';
+  } catch (error) {
+    if (error instanceof JunctionError) return error.code;
+    throw error;
+  }
+}
+
+async function jwksVerifier(keys: TestKey[], jwks: Record<string, unknown> = {}): Promise<{ verify: JwtVerifier; server: JsonServer & { keys: TestKey[] } }> {
+  const server = await startJwks(keys);
+  servers.push(server);
+  const verify = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', jwksUrl: `${server.url}/jwks` }], jwks: { cooldownMs: 30_000, ...jwks } });
+  return { verify, server };
+}
+
+describe('JWT verification (local keys)', () => {
+  const local = (): JwtVerifier => verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }] });
+
+  it('accepts a good token and builds the principal', async () => {
+    const principal = await local().verify(await sign({ key, claims: { scope: 'a b', role: 'admin' } }));
+    expect(principal).toMatchObject({ id: `${ISS}#user-1`, scopes: ['a', 'b'], method: 'jwt', claims: { role: 'admin' } });
+  });
+
+  it('rejects alg "none"', async () => {
+    const unsecured = new UnsecuredJWT({ sub: 'user-1' }).setIssuer(ISS).setAudience('junction-api').setExpirationTime('5m').encode();
+    expect(await codeOf(local().verify(unsecured))).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects HS256 signed with the RSA public key as the HMAC secret (PEM and JWK forms)', async () => {
+    const pem = await exportSPKI(await crypto.subtle.importKey('jwk', key.publicJwk as JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']));
+    const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys: [{ pem, kid: 'k1' }] }] });
+    for (const secret of [pem, JSON.stringify(key.publicJwk), base64url.decode(key.publicJwk.n!)]) {
+      const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+      const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setIssuer(ISS).setAudience('junction-api')
+        .setSubject('user-1').setExpirationTime('5m').sign(bytes);
+      expect(await codeOf(v.verify(token))).toBe('UNAUTHENTICATED');
+    }
+    expect(await codeOf(v.verify(await sign({ key })))).toBe('ACCEPTED');
+  });
+
+  it('requires exp and sub; rejects expired tokens beyond the clock tolerance only', async () => {
+    const v = local();
+    expect(await codeOf(v.verify(await sign({ key, expiresIn: null })))).toBe('UNAUTHENTICATED');
+    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISS).setAudience('junction-api').setExpirationTime('5m').sign(key.privateKey);
+    expect(await codeOf(v.verify(noSub))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(await sign({ key, expiresIn: -60 })))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(await sign({ key, expiresIn: -10 })))).toBe('ACCEPTED');
+  });
+
+  it('checks audience and issuer', async () => {
+    const v = local();
+    expect(await codeOf(v.verify(await sign({ key, audience: 'another-api' })))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(await sign({ key, issuer: 'https://evil.test' })))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(await sign({ key, audience: ['another-api', 'junction-api'] })))).toBe('ACCEPTED');
+  });
+
+  it('never uses an embedded jwk: a token signed by the attacker with its own key in the header is rejected', async () => {
+    const v = local();
+    for (const header of [{ jwk: other.publicJwk, kid: 'k1' }, { jwk: other.publicJwk, kid: undefined }]) {
+      const token = await sign({ key: other, header });
+      expect(await codeOf(v.verify(token))).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('never follows jku or x5u: the attacker\'s key server gets no request', async () => {
+    const attacker = await startJwks([{ ...other, kid: 'k1', publicJwk: { ...other.publicJwk, kid: 'k1' } }]);
+    servers.push(attacker);
+    const { verify } = await jwksVerifier([key]);
+    const token = await sign({ key: { ...other, kid: 'k1' }, header: { jku: `${attacker.url}/jwks`, x5u: `${attacker.url}/cert` } });
+    expect(await codeOf(verify.verify(token))).toBe('UNAUTHENTICATED');
+    expect(attacker.requests).toBe(0);
+  });
+
+  it('several issuers: each token is checked with its own issuer\'s keys only', async () => {
+    const v = verifier({
+      issuers: [
+        { issuer: ISS, audience: 'junction-api', keys: [{ jwk: key.publicJwk }] },
+        { issuer: 'https://b.test', audience: 'junction-api', keys: [{ jwk: other.publicJwk }] },
+      ],
+    });
+    expect(await codeOf(v.verify(await sign({ key: other, issuer: 'https://b.test' })))).toBe('ACCEPTED');
+    expect(await codeOf(v.verify(await sign({ key: other, issuer: ISS })))).toBe('UNAUTHENTICATED');
+  });
+
+  it('HS256 only for an issuer configured with a secret; such an issuer refuses RS256', async () => {
+    const secret = 'a-shared-secret-of-at-least-32-bytes!';
+    const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', secret }] });
+    const hs = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISS).setAudience('junction-api').setSubject('s').setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
+    expect(await codeOf(v.verify(hs))).toBe('ACCEPTED');
+    expect(await codeOf(v.verify(await sign({ key })))).toBe('UNAUTHENTICATED');
+    expect(() => jwtSchema.parse({ issuers: [{ issuer: ISS, audience: 'a', keys: [{ jwk: key.publicJwk }], algorithms: ['HS256'] }] })).toThrow(/HS256 only with/);
+    // A hand-made HS256 signature over the header and payload with a wrong secret fails too.
+    const [h, p] = hs.split('.');
+    const forged = `${h}.${p}.${createHmac('sha256', 'wrong').update(`${h}.${p}`).digest('base64url')}`;
+    expect(await codeOf(v.verify(forged))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('JWT verification (remote JWKS)', () => {
+  it('an unknown kid triggers one refetch (key rotation) once the cooldown has passed', async () => {
+    const { verify, server } = await jwksVerifier([key]);
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+    expect(server.requests).toBe(1);
+    const rotated = await makeKey('k2');
+    server.keys = [key, rotated];
+    expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('UNAUTHENTICATED');
+    expect(server.requests).toBe(1);
+    clock += 30_001;
+    expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
+    expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
+    expect(server.requests).toBe(2);
+  });
+
+  it('1,000 tokens with random kids in a burst: the JWKS is fetched at most twice', async () => {
+    const { verify, server } = await jwksVerifier([key]);
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => sign({ key: { ...other, kid: randomUUID() } })));
+    const codes = await Promise.all(tokens.map((token) => codeOf(verify.verify(token))));
+    expect(new Set(codes)).toEqual(new Set(['UNAUTHENTICATED']));
+    expect(server.requests).toBeLessThanOrEqual(2);
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+  });
+
+  it('keeps the last good key set through a JWKS outage, past its max age', async () => {
+    const { verify, server } = await jwksVerifier([key], { maxAgeMs: 60_000 });
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+    server.respond = 'down';
+    clock += 3_600_000;
+    for (let i = 0; i < 3; i++) {
+      expect(await codeOf(verify.verify(await sign({ key, nowSeconds: Math.floor(clock / 1000) })))).toBe('ACCEPTED');
+      clock += 31_000;
+    }
+    expect(server.requests).toBeGreaterThan(1);
+  });
+
+  it('JWKS unreachable from the start → AUTH_UNAVAILABLE, never accepted', async () => {
+    const { verify, server } = await jwksVerifier([key]);
+    server.respond = 'down';
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('AUTH_UNAVAILABLE');
+    server.respond = () => ({ status: 500, body: {} });
+    clock += 30_001;
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('AUTH_UNAVAILABLE');
+    server.respond = () => ({ status: 200, body: { keys: [key.publicJwk] } });
+    clock += 30_001;
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+  });
+
+  it('a JWKS that never answers is bounded by timeoutMs', async () => {
+    const { verify, server } = await jwksVerifier([key], { timeoutMs: 150 });
+    server.respond = 'hang';
+    const started = performance.now();
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('AUTH_UNAVAILABLE');
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('ignores symmetric keys published in a JWKS', async () => {
+    const server = await startJsonServer(() => ({ status: 200, body: { keys: [{ kty: 'oct', kid: 'h', k: base64url.encode('x'.repeat(32)) }] } }));
+    servers.push(server);
+    const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', jwksUrl: server.url }] });
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'h' }).setIssuer(ISS).setAudience('junction-api').setSubject('s')
+      .setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(32)));
+    expect(await codeOf(v.verify(token))).toBe('UNAUTHENTICATED');
+  });
+});
