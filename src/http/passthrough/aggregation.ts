@@ -27,7 +27,8 @@ export interface AggregationDeps {
  * GraphQL request gets, so links batch and policies apply the same way. Path parameters and
  * query parameters are its variables, coerced by their declared types. Answers: the `data`
  * object as the body (200); partial data adds an `errors` array beside the root fields (200);
- * no data answers the first error in the REST error shape with its status.
+ * no data (or only null root fields, with errors) answers the first error in the REST error
+ * shape with its status (502 upstream down, 503 circuit open, 400 bad variables...).
  */
 export function createAggregation(route: RouteConfig, deps: AggregationDeps): Aggregation {
   const document = parseOperation(route);
@@ -61,7 +62,7 @@ export function createAggregation(route: RouteConfig, deps: AggregationDeps): Ag
 
   function answer(res: ServerResponse, requestId: string, result: ExecutionResult): void {
     const raw = result.errors ?? [];
-    if (result.data === undefined || result.data === null) {
+    if (result.data === undefined || result.data === null || (raw.length > 0 && Object.values(result.data).every((value) => value === null))) {
       throw errorOf(raw[0], raw[0] === undefined ? undefined : mask(raw[0], requestId), result.data === undefined);
     }
     if (raw.length === 0) return sendJson(res, 200, result.data);

@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { rawRequest, startEchoUpstream, startGateway, within, type Closer } from './helpers/passthrough-gateway.js';
+
+/** WebSocket upgrade passthrough to a real `ws` echo server on port 0. */
+const open: Closer[] = [];
+afterEach(async () => {
+  await Promise.allSettled(open.splice(0).reverse().map((item) => item.close()));
+});
+
+async function startWsEcho(): Promise<{ url: string; seenPaths: string[]; seenHeaders: Record<string, unknown>[]; clients: Set<WebSocket> } & Closer> {
+  const server = createServer((_req, res) => res.end('plain'));
+  const wss = new WebSocketServer({ server });
+  const seenPaths: string[] = [];
+  const seenHeaders: Record<string, unknown>[] = [];
+  wss.on('connection', (socket, req) => {
+    seenPaths.push(req.url ?? '');
+    seenHeaders.push(req.headers);
+    socket.on('message', (data, binary) => socket.send(binary ? data : `echo:${String(data)}`, { binary }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`, seenPaths, seenHeaders, clients: wss.clients,
+    close: () => new Promise((resolve) => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function setup() {
+  const echo = await startWsEcho();
+  open.push(echo);
+  const plain = await startEchoUpstream();
+  open.push(plain);
+  const gw = await startGateway({
+    upstreams: { ws: { url: echo.url }, plain: { url: plain.url } },
+    routes: [
+      { name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true, rewrite: { stripPrefix: true, addPrefix: '/socket' } },
+      { name: 'rest', match: { prefix: '/rest' }, upstream: 'plain' },
+    ] as never,
+  });
+  open.push(gw);
+  return { echo, gw };
+}
+
+describe('WebSocket passthrough', () => {
+  it('upgrades through the gateway and echoes text and binary frames both ways, on the rewritten path', async () => {
+    const { echo, gw } = await setup();
+    const client = new WebSocket(`ws://127.0.0.1:${gw.port}/live/room?x=1`, { headers: { 'x-client': 'c1' } });
+    await within(once(client, 'open'), 3_000, 'websocket open');
+    client.send('hello');
+    const [text] = (await within(once(client, 'message'), 3_000, 'text echo')) as [Buffer];
+    expect(String(text)).toBe('echo:hello');
+    client.send(Buffer.from([1, 2, 3]), { binary: true });
+    const [binary] = (await within(once(client, 'message'), 3_000, 'binary echo')) as [Buffer];
+    expect([...binary]).toEqual([1, 2, 3]);
+    expect(echo.seenPaths).toEqual(['/socket/room?x=1']);
+    expect(echo.seenHeaders[0]!['x-client']).toBe('c1');
+    expect(echo.seenHeaders[0]!['x-forwarded-for']).toBe('127.0.0.1');
+    client.close();
+    await within(once(client, 'close'), 3_000, 'websocket close');
+  });
+
+  it('closing the upstream side closes the client; closing the client closes the upstream', async () => {
+    const { echo, gw } = await setup();
+    const first = new WebSocket(`ws://127.0.0.1:${gw.port}/live/a`);
+    await within(once(first, 'open'), 3_000, 'open');
+    for (const socket of echo.clients) socket.terminate();
+    await within(once(first, 'close'), 3_000, 'client closed after upstream went away');
+
+    const second = new WebSocket(`ws://127.0.0.1:${gw.port}/live/b`);
+    await within(once(second, 'open'), 3_000, 'open');
+    const [upstreamSide] = [...echo.clients];
+    second.terminate();
+    await within(once(upstreamSide!, 'close'), 3_000, 'upstream closed after client went away');
+  });
+
+  it('refuses upgrades on routes without websocket: true, and on unknown paths, with the JSON error shape', async () => {
+    const { gw } = await setup();
+    const upgrade = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+    const rest = await rawRequest(gw.port, upgrade('/rest/x'));
+    expect(rest.status).toBe(404);
+    expect(JSON.parse(rest.body).error.code).toBe('ROUTE_NOT_FOUND');
+    expect((await rawRequest(gw.port, upgrade('/nowhere'))).status).toBe(404);
+    expect((await rawRequest(gw.port, upgrade('/live/%2e%2e/x'))).status).toBe(400);
+  });
+
+  it('answers 502 when the WebSocket upstream is down', async () => {
+    const echo = await startWsEcho();
+    await echo.close();
+    const gw = await startGateway({ upstreams: { ws: { url: echo.url } }, routes: [{ name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true }] as never });
+    open.push(gw);
+    const client = new WebSocket(`ws://127.0.0.1:${gw.port}/live`);
+    const [, response] = (await within(once(client, 'unexpected-response'), 3_000, 'refusal')) as [unknown, { statusCode: number }];
+    expect(response.statusCode).toBe(502);
+  });
+});
