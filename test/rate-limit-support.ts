@@ -124,7 +124,7 @@ export function waitFor(stream: Readable, pattern: RegExp, ms: number): Promise<
       stream.on('data', onData);
     }),
     ms,
-    `timed out waiting for ${pattern}`,
+    `timed out waiting for ${pattern}; seen: ${seen.slice(-500)}`,
   );
 }
 
