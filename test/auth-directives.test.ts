@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeKey, sign, type TestKey } from './helpers/auth.js';
 import { PROTECTED_USERS_SDL, startAuthGateway, type AuthGateway } from './helpers/auth-gateway.js';
@@ -75,6 +76,16 @@ describe('directives written in subgraph SDL', () => {
     const open = await running.query('{ usersByIds(ids: ["1"]) { id name } }');
     expect(open.status).toBe(200);
     expect(open.body.data?.['usersByIds']).toEqual([{ id: '1', name: expect.any(String) }]);
+  });
+});
+
+describe('directives in gateway-owned SDL (schema/)', () => {
+  it('a type extension attaches a rule to a backend type', async () => {
+    const file = resolve(import.meta.dirname, 'fixtures/auth/gateway-policies.graphql');
+    running = await startAuthGateway({ auth: jwtAuth(), extra: { typeDefs: [file] } });
+    expect((await running.query('{ usersByIds(ids: ["1"]) { id } }', await bearer())).status).toBe(403);
+    expect((await running.query('{ usersByIds(ids: ["1"]) { id } }', await bearer({ scope: 'users:read' }))).status).toBe(200);
+    expect((await running.query('{ orders { id } }')).status).toBe(200);
   });
 });
 
