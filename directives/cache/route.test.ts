@@ -56,19 +56,23 @@ describe('HTTP cacheability of an upstream response', () => {
 });
 
 /** A minimal ServerResponse capturing what the guard writes. */
-function fakeResponse(): ServerResponse & { written: { status?: number; headers?: Record<string, unknown>; body?: Buffer } } {
-  const res = new EventEmitter() as ServerResponse & { written: { status?: number; headers?: Record<string, unknown>; body?: Buffer } };
-  res.written = {};
-  res.writeHead = ((status: number, headers: Record<string, unknown>) => {
-    res.written.status = status;
-    res.written.headers = headers;
-    return res;
-  }) as ServerResponse['writeHead'];
-  res.end = ((body?: Buffer) => {
-    res.written.body = body;
-    return res;
-  }) as ServerResponse['end'];
-  return res;
+type Written = { status?: number; headers?: Record<string, unknown>; body?: Buffer };
+
+function fakeResponse(): ServerResponse & { written: Written } {
+  const written: Written = {};
+  const res = Object.assign(new EventEmitter(), {
+    written,
+    writeHead(status: number, headers: Record<string, unknown>) {
+      written.status = status;
+      written.headers = headers;
+      return res;
+    },
+    end(body?: Buffer) {
+      written.body = body;
+      return res;
+    },
+  });
+  return res as unknown as ServerResponse & { written: Written };
 }
 
 function routeRequest(url: string, headers: IncomingHttpHeaders = {}, principal?: string, method = 'GET'): RouteRequest & { res: ReturnType<typeof fakeResponse> } {
@@ -135,7 +139,7 @@ describe('REST route cache guard', () => {
   it('does not store what the request or the size forbids', async () => {
     const { route } = setup({ maxAge: 60 });
     expect(await route.record(routeRequest('/big'), 200, {}, Buffer.alloc(20_000))).toBe(false);
-    expect(await route.record(routeRequest('/c'), 200, { 'set-cookie': 'a=1' }, body)).toBe(false);
+    expect(await route.record(routeRequest('/c'), 200, { 'set-cookie': ['a=1'] }, body)).toBe(false);
     expect(await route.guard(routeRequest('/c'))).toBe(false);
     expect(await route.guard(routeRequest('/big', { 'cache-control': 'no-cache' }))).toBe(false);
   });
