@@ -94,7 +94,7 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       name: 'fanout',
       title: '2. nested fan-out to REST: 10 users (GraphQL) × their orders (REST, 5 ms, no batch endpoint)',
       reference: 'hive-mesh',
-      connections: 64,
+      connections: 16,
       spec: graphqlSpec(dir, 'fanout', FANOUT_QUERY, '"o27"'),
       callSources: mocks.fanout,
       targets: [
