@@ -7,8 +7,9 @@ import { parseConfig } from '../src/config/index.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { DEMO_CONFIG } from './helpers/demo-gateway.js';
+import { mergeYaml } from './rate-limit-support.js';
 
-const text = `${await readFile(DEMO_CONFIG, 'utf8')}\n${process.env['JUNCTION_EXTRA_YAML'] ?? ''}\n`;
+const text = mergeYaml(await readFile(DEMO_CONFIG, 'utf8'), process.env['JUNCTION_EXTRA_YAML'] ?? '');
 const config = parseConfig(text, DEMO_CONFIG, { env: { ...(process.env as Record<string, string>), PORT: '0' } });
 const gateway = await createGateway(config, { logger: createLogger({ level: 'info' }) });
 const { port } = await gateway.listen();

@@ -5,6 +5,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { startAll, type RunningServices } from '../subgraphs/index.js';
@@ -22,7 +23,7 @@ export interface LimitedGateway {
 export async function startLimitedGateway(extraYaml: string, deps: { now?: () => number; logger?: Logger } = {}): Promise<LimitedGateway> {
   const services = await startAll();
   try {
-    const config = await demoConfig(services, { editYaml: (text) => `${text}\n${extraYaml}\n` });
+    const config = await demoConfig(services, { editYaml: (text) => mergeYaml(text, extraYaml) });
     const gateway = await createGateway(config, { logger: deps.logger ?? silentLogger(), now: deps.now });
     const { port } = await gateway.listen();
     const url = `http://127.0.0.1:${port}`;
@@ -40,6 +41,16 @@ export async function startLimitedGateway(extraYaml: string, deps: { now?: () =>
     await services.close();
     throw error;
   }
+}
+
+/** The demo YAML with the extra top-level keys set (lists such as `routes` are appended to). */
+export function mergeYaml(base: string, extra: string): string {
+  const merged = (parseYaml(base) ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries((parseYaml(extra) ?? {}) as Record<string, unknown>)) {
+    const current = merged[key];
+    merged[key] = Array.isArray(current) && Array.isArray(value) ? [...current, ...value] : value;
+  }
+  return stringifyYaml(merged);
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');

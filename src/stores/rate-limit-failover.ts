@@ -36,6 +36,10 @@ const WARN_EVERY_MS = 5_000;
  * Uses the primary while it answers; when it is down or slow (each call bounded by the client's
  * command timeout), follows `failMode` with a logged, counted warning. The primary is tried again
  * after `cooldownMs`, and at once when `available()` turns true again.
+ *
+ * Overshoot bound: while Redis answers, zero (one atomic script per check). While failing open,
+ * each of G gateways counts alone, so a window may admit up to G × limit (plus what Redis had
+ * already counted in that window); `failMode: closed` admits nothing instead.
  */
 export function createFailoverRateLimitStore(
   options: FailoverRateLimitStoreOptions,
