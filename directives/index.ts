@@ -4,12 +4,12 @@ import type { JunctionConfig } from '../src/config/index.js';
 import { createAuthPolicy } from './auth/index.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
-import { POLICY_ORDER, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard } from './policy.js';
+import { POLICY_ORDER, type AfterProxy, type BodyTap, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
 import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
 export { createRouteHook, type PolicyRoute, type RouteHook } from './route-hook.js';
-export type { PolicyModule, PolicyState, Principal, RouteGuard, RouteRequest } from './policy.js';
+export type { AfterProxy, BodyTap, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
 
 export type PolicyName = (typeof POLICY_ORDER)[number];
 
@@ -39,6 +39,11 @@ export interface PolicyEngine {
    * Undefined when the block is empty.
    */
   routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
+  /**
+   * The same block's guard together with its after-proxy step (each policy's, in POLICY_ORDER; their
+   * body taps merged into one), run by the passthrough once the upstream answered. Undefined when empty.
+   */
+  routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */
   readonly stripRequestHeaders: ReadonlySet<string>;
   close(): Promise<void>;
@@ -57,20 +62,22 @@ export function createPolicyEngine(
   }
   const byName = new Map(modules.map((module) => [module.name, module]));
 
-  function routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined {
+  function routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined {
     if (block === undefined) return undefined;
     for (const name of Object.keys(block)) {
       if (!(POLICY_ORDER as readonly string[]).includes(name)) throw new Error(`unknown policy "${name}" (known: ${POLICY_ORDER.join(', ')})`);
       if (!byName.get(name)?.route) throw new Error(`policy "${name}" is not enabled for routes`);
     }
-    const guards = modules.filter((module) => block[module.name] !== undefined).map((module) => module.route!(module.parseArgs(block[module.name])));
-    if (guards.length === 0) return undefined;
-    return async function routePolicies(request) {
+    const parts = modules.filter((module) => block[module.name] !== undefined).map((module) => asRoutePolicy(module.route!(module.parseArgs(block[module.name]))));
+    if (parts.length === 0) return undefined;
+    const guards = parts.map((part) => part.guard);
+    const guard: RouteGuard = async function routePolicies(request) {
       for (const guard of guards) {
         if ((await guard(request)) === true) return true;
       }
       return false;
     };
+    return { guard, afterProxy: combineAfterProxy(parts.flatMap((part) => (part.afterProxy ? [part.afterProxy] : []))) };
   }
 
   return {
@@ -78,10 +85,30 @@ export function createPolicyEngine(
     typeDefs: modules.map((module) => module.typeDefs).join('\n'),
     transform: (schema) => modules.reduce((current, module) => module.transform?.(current) ?? current, schema),
     plugins: () => [usePolicyState(), ...modules.flatMap((module) => module.plugins?.() ?? [])],
-    routeGuards,
+    routeGuards: (block) => routePolicy(block)?.guard,
+    routePolicy,
     stripRequestHeaders: new Set(modules.flatMap((module) => module.stripRequestHeaders ?? [])),
     async close() {
       await Promise.allSettled(modules.map((module) => module.close?.()));
     },
+  };
+}
+
+function asRoutePolicy(part: RouteGuard | RoutePolicy): RoutePolicy {
+  return typeof part === 'function' ? { guard: part } : part;
+}
+
+/** One after-proxy step from several: every step sees the response; their taps share one copy of the body. */
+function combineAfterProxy(steps: readonly AfterProxy[]): AfterProxy | undefined {
+  if (steps.length <= 1) return steps[0];
+  return function afterProxyAll(request, response) {
+    const taps = steps.map((step) => step(request, response)).filter((tap): tap is BodyTap => tap !== undefined);
+    if (taps.length <= 1) return taps[0];
+    return {
+      maxBytes: Math.max(...taps.map((tap) => tap.maxBytes)),
+      async onBody(body) {
+        await Promise.all(taps.filter((tap) => body.length <= tap.maxBytes).map((tap) => tap.onBody(body)));
+      },
+    };
   };
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JunctionConfig } from '../src/config/index.js';
@@ -57,6 +57,36 @@ export interface RouteRequest {
 /** A REST route guard: runs before the upstream call; may answer itself (a cache hit) by returning true. */
 export type RouteGuard = (request: RouteRequest) => Promise<boolean | void>;
 
+/** The upstream's answer to a proxied route request, as an after-proxy step sees it (before the head is sent). */
+export interface RouteResponse {
+  status: number;
+  /** Headers as the upstream sent them: what HTTP caching decides on. */
+  upstreamHeaders: IncomingHttpHeaders;
+  /** Headers about to be sent to the client (route rewrites applied); a step may add to them. */
+  headers: OutgoingHttpHeaders;
+}
+
+/** A copy of a response body a policy asked for. */
+export interface BodyTap {
+  /** Largest body wanted: past it the copy is dropped and `onBody` is never called. */
+  maxBytes: number;
+  /** The whole body, once the upstream finished it; not called when it failed or the client left. Must not reject. */
+  onBody(body: Buffer): Promise<void>;
+}
+
+/**
+ * Runs once the upstream answered a route request every guard let through, before the response
+ * head is written. Returns a tap to receive a copy of the body: the proxy tees it while it
+ * streams to the client (the client is never delayed).
+ */
+export type AfterProxy = (request: RouteRequest, response: RouteResponse) => BodyTap | undefined;
+
+/** A REST route policy with a step after the upstream call (a cache that stores misses). */
+export interface RoutePolicy {
+  guard: RouteGuard;
+  afterProxy?: AfterProxy | undefined;
+}
+
 export interface PolicyModule<Args = unknown> {
   /** `auth`, `rateLimit`, `cache`: also the key of its block in a route's `policies`. */
   name: string;
@@ -69,7 +99,7 @@ export interface PolicyModule<Args = unknown> {
   /** Yoga plugins for the GraphQL surface, in this policy's position of the order. */
   plugins?(): Plugin[];
   /** The same policy on a REST route, from the route's `policies.<name>` block. */
-  route?(args: Args): RouteGuard;
+  route?(args: Args): RouteGuard | RoutePolicy;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
   /** Operator HTTP routes this policy serves, by exact path (e.g. `POST /admin/cache/purge`). */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyEngine } from './index.js';
+import type { BodyTap, RouteRequest, RouteResponse } from './policy.js';
 import { createPolicyState } from './state.js';
 
 export interface PolicyRoute {
@@ -15,28 +16,43 @@ export interface RouteHookDetails {
   clientIp: string;
 }
 
-export type RouteHook = (route: { name: string }, req: IncomingMessage, requestId: string, details: RouteHookDetails) => Promise<void>;
+/** What the passthrough does next: nothing (`answered`: a policy sent the response), or proxy and then call `afterProxy`. */
+export interface RouteHookResult {
+  answered: boolean;
+  /** Called with the upstream's response head; may return a tap for a copy of the body. */
+  afterProxy?: ((response: RouteResponse) => BodyTap | undefined) | undefined;
+}
+
+export type RouteHook = (route: { name: string }, req: IncomingMessage, requestId: string, details: RouteHookDetails) => Promise<RouteHookResult | undefined>;
+
+const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
 
 /**
  * The REST passthrough's `beforeProxy`: every route's `policies` block is compiled once here (a bad
  * block fails the start), then each request runs its route's guards in policy order. For every
  * route, client-sent copies of identity headers are removed from the request before it is
  * forwarded; after auth, the identity headers are set on it, so the proxy forwards them. A policy
- * that answers the request itself (a cache hit) ends `res`: the caller must then not proxy
- * (`res.writableEnded`).
+ * that answers the request itself (a cache hit) ends `res` and the result says `answered`: the
+ * caller must then not proxy. Otherwise the result carries the route's after-proxy step (bound to
+ * this request), when its policies have one.
  */
 export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRoute[]): RouteHook {
-  const guards = new Map(routes.map((route) => [route.name, engine.routeGuards(route.policies)]));
+  const policies = new Map(routes.map((route) => [route.name, engine.routePolicy(route.policies)]));
   const strip = [...engine.stripRequestHeaders];
   return async function beforeProxy(route, req, requestId, details) {
     for (const name of strip) delete req.headers[name];
-    const guard = guards.get(route.name);
-    if (guard === undefined) return;
+    const policy = policies.get(route.name);
+    if (policy === undefined) return undefined;
     const state = createPolicyState(details.clientIp);
-    await guard({ req, res: details.res as ServerResponse, requestId, path: details.path, routeName: route.name, state });
+    const request: RouteRequest = { req, res: details.res as ServerResponse, requestId, path: details.path, routeName: route.name, state };
+    const answered = (await policy.guard(request)) === true;
     if (state.identity !== undefined) Object.assign(req.headers, state.identity.headers);
     if (details.res !== undefined && !details.res.headersSent) {
       for (const [name, value] of Object.entries(state.responseHeaders)) details.res.setHeader(name, value);
     }
+    if (answered || details.res?.writableEnded === true) return ANSWERED;
+    const { afterProxy } = policy;
+    if (afterProxy === undefined || details.res === undefined) return undefined;
+    return { answered: false, afterProxy: (response) => afterProxy(request, response) };
   };
 }

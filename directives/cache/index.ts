@@ -52,7 +52,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     typeDefs: CACHE_TYPE_DEFS,
     parseArgs: parseCacheArgs,
     plugins: () => [plugin],
-    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes }).guard,
+    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, logger: deps.logger }),
     store,
     adminRoutes,
     async close() {

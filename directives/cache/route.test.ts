@@ -136,6 +136,31 @@ describe('REST route cache guard', () => {
     expect(await route.guard(routeRequest('/me'))).toBe(false);
   });
 
+  it('after the proxy: marks a storable GET MISS, taps its body and replays the headers the client got', async () => {
+    const { route } = setup({ maxAge: 60 });
+    const request = routeRequest('/t');
+    const sent: Record<string, string> = { 'content-type': 'text/plain', 'x-renamed': '1' };
+    const tap = route.afterProxy(request, { status: 200, upstreamHeaders: { 'content-type': 'text/plain', 'x-original': '1' }, headers: sent });
+    expect(sent['x-cache']).toBe('MISS');
+    expect(tap?.maxBytes).toBe(10_000);
+    await tap!.onBody(Buffer.from('tapped'));
+    const hit = routeRequest('/t');
+    expect(await route.guard(hit)).toBe(true);
+    expect(hit.res.written.body?.toString()).toBe('tapped');
+    expect(hit.res.written.headers).toMatchObject({ 'x-renamed': '1', 'x-cache': 'HIT', etag: expect.stringMatching(/^"/) });
+    expect(hit.res.written.headers?.['x-original']).toBeUndefined();
+  });
+
+  it('after the proxy: no tap for POST, Set-Cookie, no-store or a declared length over the cap', () => {
+    const { route } = setup({ maxAge: 60 });
+    const tap = (request: RouteRequest, upstreamHeaders: IncomingHttpHeaders) => route.afterProxy(request, { status: 200, upstreamHeaders, headers: {} });
+    expect(tap(routeRequest('/p', {}, undefined, 'POST'), {})).toBeUndefined();
+    expect(tap(routeRequest('/p'), { 'set-cookie': ['a=1'] })).toBeUndefined();
+    expect(tap(routeRequest('/p'), { 'cache-control': 'no-store' })).toBeUndefined();
+    expect(tap(routeRequest('/p'), { 'content-length': '20000' })).toBeUndefined();
+    expect(tap(routeRequest('/p'), { 'content-length': '200' })).toBeDefined();
+  });
+
   it('does not store what the request or the size forbids', async () => {
     const { route } = setup({ maxAge: 60 });
     expect(await route.record(routeRequest('/big'), 200, {}, Buffer.alloc(20_000))).toBe(false);

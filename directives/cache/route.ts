@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { createHash } from 'node:crypto';
 import type { CacheStore } from '../../src/stores/cache-store.js';
-import type { RouteGuard, RouteRequest } from '../policy.js';
+import type { Logger } from '../../src/logger.js';
+import type { AfterProxy, RouteGuard, RouteRequest } from '../policy.js';
 import { etagMatches } from './entry.js';
-import { primaryKey, requestAllowsLookup, responseCacheability, variantKey } from './http-cache.js';
+import { primaryKey, requestAllowsLookup, responseCacheability, variantKey, type HttpCacheDecision } from './http-cache.js';
 import { principalOf } from './principal.js';
 import type { CacheHint } from './sdl.js';
 
@@ -10,6 +12,8 @@ export interface CacheRouteDeps {
   store: CacheStore;
   now: () => number;
   maxEntryBytes: number;
+  /** Told when storing fails (the store is down); the response was already served. */
+  logger?: Logger;
 }
 
 /** A stored REST response, or a marker saying the response varies (on headers or principal). */
@@ -18,13 +22,24 @@ type StoredMeta =
   | { kind: 'vary'; vary: string[]; private: boolean };
 
 /** Upstream headers never stored or replayed. */
-const UNSTORED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'set-cookie', 'age', 'content-length']);
+const UNSTORED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'set-cookie', 'age', 'content-length', 'x-cache', 'x-request-id']);
+
+type Stored = { kind: 'response' } & StoredMeta;
 
 export interface CacheRoute {
   /** Runs before the upstream call: answers a fresh stored response itself (returns true). */
   guard: RouteGuard;
-  /** Runs after the upstream answered with a buffered body: stores it when HTTP caching allows. */
-  record(request: RouteRequest, status: number, headers: IncomingHttpHeaders, body: Buffer): Promise<boolean>;
+  /**
+   * Runs when the upstream answered a GET the guard let through: when HTTP caching allows storing
+   * the response, marks it `X-Cache: MISS` and asks for a copy of its body (up to `maxEntryBytes`),
+   * which it stores once complete.
+   */
+  afterProxy: AfterProxy;
+  /**
+   * Stores a response with its whole body when HTTP caching allows, deciding on the upstream's
+   * `headers` and replaying `sentHeaders` (what the client got; default `headers`) on hits.
+   */
+  record(request: RouteRequest, status: number, headers: IncomingHttpHeaders, body: Buffer, sentHeaders?: OutgoingHttpHeaders): Promise<boolean>;
 }
 
 /** A REST route's `policies.cache`: the HTTP cache over the same store as GraphQL. */
@@ -61,23 +76,45 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     return true;
   };
 
-  async function record(request: RouteRequest, status: number, headers: IncomingHttpHeaders, body: Buffer): Promise<boolean> {
-    const principalId = principalOf(request)?.id;
-    const decision = responseCacheability({ method: request.req.method ?? 'GET', headers: request.req.headers }, { status, headers }, args, principalId);
-    if (!decision.store || body.length > deps.maxEntryBytes) return false;
+  function decide(request: RouteRequest, status: number, headers: IncomingHttpHeaders): HttpCacheDecision {
+    const method = request.req.method ?? 'GET';
+    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalOf(request)?.id);
+  }
+
+  async function save(request: RouteRequest, decision: HttpCacheDecision & { store: true }, status: number, sent: OutgoingHttpHeaders, body: Buffer): Promise<void> {
     const ttlMs = decision.ttlSeconds * 1000;
-    const meta: StoredMeta = { kind: 'response', status, headers: storable(headers), storedAt: now(), ttl: decision.ttlSeconds };
+    const meta: Stored = { kind: 'response', status, headers: storable(sent, body), storedAt: now(), ttl: decision.ttlSeconds };
     const primary = primaryKey(request.routeName, urlOf(request));
     if (decision.vary.length === 0 && !decision.private) {
       await store.set(primary, encode(meta, body), ttlMs);
-      return true;
+      return;
     }
+    const principalId = decision.private ? principalOf(request)?.id : undefined;
     await store.set(primary, encode({ kind: 'vary', vary: decision.vary, private: decision.private }, Buffer.alloc(0)), ttlMs);
-    await store.set(variantKey(primary, decision.vary, request.req.headers, decision.private ? principalId : undefined), encode(meta, body), ttlMs);
+    await store.set(variantKey(primary, decision.vary, request.req.headers, principalId), encode(meta, body), ttlMs);
+  }
+
+  async function record(request: RouteRequest, status: number, headers: IncomingHttpHeaders, body: Buffer, sentHeaders: OutgoingHttpHeaders = headers): Promise<boolean> {
+    const decision = decide(request, status, headers);
+    if (!decision.store || body.length > deps.maxEntryBytes) return false;
+    await save(request, decision, status, sentHeaders, body);
     return true;
   }
 
-  return { guard, record };
+  const afterProxy: AfterProxy = function cacheAfterProxy(request, response) {
+    if (request.req.method !== 'GET') return undefined;
+    const decision = decide(request, response.status, response.upstreamHeaders);
+    if (!decision.store || Number(response.upstreamHeaders['content-length']) > deps.maxEntryBytes) return undefined;
+    response.headers['x-cache'] = 'MISS';
+    return {
+      maxBytes: deps.maxEntryBytes,
+      onBody: (body) => save(request, decision, response.status, response.headers, body).catch((error: unknown) => {
+        deps.logger?.warn({ requestId: request.requestId, reason: (error as Error).message }, 'REST response not stored in the cache');
+      }),
+    };
+  };
+
+  return { guard, afterProxy, record };
 }
 
 /** The route request's path and query (the query is part of the resource). */
@@ -87,9 +124,13 @@ function urlOf(request: RouteRequest): string {
   return query === -1 ? request.path : request.path + url.slice(query);
 }
 
-function storable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+/** Headers replayed on hits; a body without an `ETag` gets a strong one, so hits can answer 304. */
+function storable(headers: OutgoingHttpHeaders, body: Buffer): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !UNSTORED.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !UNSTORED.has(name)) out[name] = typeof value === 'number' ? String(value) : value;
+  }
+  out['etag'] ??= `"${createHash('sha1').update(body).digest('base64url')}"`;
   return out;
 }
 

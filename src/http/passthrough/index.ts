@@ -1,1 +1,2 @@
-export { createPassthrough, type BeforeProxy, type BeforeProxyDetails, type Passthrough, type PassthroughDeps, type PassthroughOptions, type RouteInfo } from './passthrough.js';
+export { createPassthrough, type BeforeProxy, type BeforeProxyDetails, type Passthrough, type PassthroughDeps, type PassthroughOptions, type ProxyHooks, type RouteInfo } from './passthrough.js';
+export type { AfterProxy, ProxiedResponse, ResponseTap } from './proxy.js';

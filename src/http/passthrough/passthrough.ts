@@ -13,7 +13,7 @@ import { createAggregation } from './aggregation.js';
 import { apiDocsRoutes } from './api-docs.js';
 import { createForwardedResolver } from './forwarded.js';
 import { buildOpenApiDocument, type UpstreamDocument } from './openapi-document.js';
-import { createProxy } from './proxy.js';
+import { createProxy, type AfterProxy } from './proxy.js';
 import { parseRequestTarget } from './request-target.js';
 import { compileRewrite, type PathRewrite } from './rewrite.js';
 import { compileRouteTable, type CompiledRoute, type RouteLookup } from './route-table.js';
@@ -36,8 +36,17 @@ export interface BeforeProxyDetails {
   clientIp: string;
 }
 
+/**
+ * What a policy hook decided: `answered` when it sent the response itself (a cache hit: no
+ * upstream call is made); otherwise an optional step run with the upstream's response head.
+ */
+export interface ProxyHooks {
+  answered: boolean;
+  afterProxy?: AfterProxy | undefined;
+}
+
 /** Runs before the upstream call or the aggregation; throw a JunctionError to refuse. */
-export type BeforeProxy = (route: RouteInfo, req: IncomingMessage, requestId: string, details: BeforeProxyDetails) => Promise<void>;
+export type BeforeProxy = (route: RouteInfo, req: IncomingMessage, requestId: string, details: BeforeProxyDetails) => Promise<ProxyHooks | undefined | void>;
 
 export interface PassthroughOptions {
   routes: readonly RouteConfig[];
@@ -68,7 +77,7 @@ export interface Passthrough {
 interface Runner {
   info: RouteInfo;
   rewrite: PathRewrite;
-  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>): Promise<void>;
+  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, afterProxy: AfterProxy | undefined): Promise<void>;
   websocket: WebSocketProxy | undefined;
 }
 
@@ -93,10 +102,13 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
     const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
     if (found.kind !== 'found') throw lookupError(found);
     const runner = runners[found.route.index]!;
+    let afterProxy: AfterProxy | undefined;
     if (beforeProxy !== undefined) {
-      await beforeProxy(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
+      const hooks = await beforeProxy(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
+      if (hooks?.answered === true || res.writableEnded) return;
+      afterProxy = hooks?.afterProxy;
     }
-    return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params);
+    return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, afterProxy);
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -157,7 +169,7 @@ function compileRunner(
   if (upstream === undefined) throw new Error(`route "${config.name}" names unknown upstream "${config.upstream}"`);
   const proxy = createProxy({ route: config, upstream, defaultMaxBodyBytes: options.server.maxBodyBytes }, forwarded);
   const websocket = config.websocket ? createWebSocketProxy(config, upstream, forwarded, tunnels) : undefined;
-  return { info, rewrite, websocket, run: (req, res, requestId, path, search) => proxy(req, res, requestId, path, search) };
+  return { info, rewrite, websocket, run: (req, res, requestId, path, search, _params, afterProxy) => proxy(req, res, requestId, path, search, afterProxy) };
 }
 
 /** The OpenAPI documents of `openapi` sources, by upstream; one that cannot be read is left out (logged). */

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RouteConfig } from '../../config/routes.js';
 import { UpstreamResponseError } from '../../errors.js';
 import type { Upstream, UpstreamResponse } from '../../upstream/index.js';
@@ -7,8 +7,26 @@ import type { ForwardedResolver } from './forwarded.js';
 import { clientHeaders, compileHeaderPlan, upstreamHeaders } from './headers.js';
 import { createLocationRewriter } from './location.js';
 
+/** The upstream's response head, given to an after-proxy step before it is written to the client. */
+export interface ProxiedResponse {
+  status: number;
+  upstreamHeaders: IncomingHttpHeaders;
+  /** The headers about to be sent; the step may add to them. */
+  headers: OutgoingHttpHeaders;
+}
+
+/** A copy of the body an after-proxy step asked for: teed while it streams, dropped past `maxBytes`. */
+export interface ResponseTap {
+  maxBytes: number;
+  /** The whole body once the upstream finished it; never called when it failed, was cut or the client left. */
+  onBody(body: Buffer): Promise<void>;
+}
+
+/** A policy step run with the upstream's response head (e.g. the cache deciding whether to store it). */
+export type AfterProxy = (response: ProxiedResponse) => ResponseTap | undefined;
+
 /** Forwards one matched request: `upstreamPath` is the rewritten path, `search` the raw query. */
-export type Proxy = (req: IncomingMessage, res: ServerResponse, requestId: string, upstreamPath: string, search: string) => Promise<void>;
+export type Proxy = (req: IncomingMessage, res: ServerResponse, requestId: string, upstreamPath: string, search: string, afterProxy?: AfterProxy) => Promise<void>;
 
 export interface ProxyOptions {
   route: RouteConfig;
@@ -34,7 +52,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
   const responsePlan = compileHeaderPlan(route.responseHeaders, false);
   const rewriteLocation = createLocationRewriter(route, upstream, forwarded);
 
-  return async function proxy(req, res, requestId, upstreamPath, search) {
+  return async function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
     const body = requestBody(req, maxBodyBytes);
     const headers = upstreamHeaders(req.headers, requestPlan, forwarded.headers(req));
     headers['x-request-id'] = requestId;
@@ -62,20 +80,47 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
       response.body.dump().catch(() => undefined);
       throw new UpstreamResponseError(upstream.name, response.statusCode);
     }
-    respond(req, res, response, method);
+    respond(req, res, response, method, afterProxy);
   };
 
-  function respond(req: IncomingMessage, res: ServerResponse, response: UpstreamResponse, method: string): void {
+  function respond(req: IncomingMessage, res: ServerResponse, response: UpstreamResponse, method: string, afterProxy: AfterProxy | undefined): void {
     const out = clientHeaders(response.headers, responsePlan);
     if (rewriteLocation !== undefined && typeof out['location'] === 'string') out['location'] = rewriteLocation(out['location'], req);
+    const tap = afterProxy?.({ status: response.statusCode, upstreamHeaders: response.headers, headers: out });
     res.writeHead(response.statusCode, out);
     if (method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode)) {
       response.body.dump().catch(() => undefined);
       res.end();
       return;
     }
+    if (tap !== undefined) teeBody(response.body, tap);
     relay(response.body, res);
   }
+}
+
+/**
+ * Keeps a copy of the body as it flows to the client (the same chunks, no extra read, no delay)
+ * and hands it to the tap once the upstream ended it. Past `maxBytes` the copy is dropped and
+ * the listener removed, so a large body costs nothing more.
+ */
+function teeBody(body: UpstreamResponse['body'], tap: ResponseTap): void {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > tap.maxBytes) {
+      chunks = [];
+      body.off('data', onData);
+      body.off('end', onEnd);
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    tap.onBody(Buffer.concat(chunks, size)).catch(() => undefined);
+  };
+  body.on('data', onData);
+  body.once('end', onEnd);
 }
 
 /**
