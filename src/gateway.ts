@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { createPolicyEngine, createRouteHook, type RouteGuard } from '../directives/index.js';
-import { composeSchema, type ComposedSchema } from './compose/index.js';
+import { composeSchema, createOperationPlanner, forwardableSources, gatewayResolvedFields, type ComposedSchema } from './compose/index.js';
 import type { JunctionConfig } from './config/index.js';
+import { remoteSources } from './http/graphql/remote-sources.js';
 import { createGraphqlHandler } from './http/graphql/handler.js';
 import { healthzRoute, readyzRoute, type Readiness } from './http/health.js';
 import { createPassthrough } from './http/passthrough/index.js';
@@ -58,10 +59,23 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
   const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs, typeDefs: policies.typeDefs });
   for (const link of composed.skippedLinks) logger.warn({ link }, 'link left out: a source it needs is not loaded');
   const schema = policies.transform(composed.schema);
+  const planner = createOperationPlanner({
+    schema,
+    subschemas: forwardableSources(sources),
+    gatewayFields: gatewayResolvedFields(composed.schema, schema, config.links, sources),
+  });
 
   let serving = true;
   const readiness = createReadiness(() => sources, upstreams, () => serving, { now: deps.now });
-  const graphql = createGraphqlHandler({ config: config.graphql, getSchema: () => schema, logger, plugins: policies.plugins() });
+  const graphql = createGraphqlHandler({
+    config: config.graphql,
+    getSchema: () => schema,
+    logger,
+    maxBodyBytes: config.server.maxBodyBytes,
+    plugins: policies.plugins(),
+    planner: () => planner,
+    fastPathSources: policies.modules.length === 0 ? remoteSources(sources, upstreams) : undefined,
+  });
   const routes = new Map<string, RouteHandler>([
     [config.graphql.path, graphql],
     ['/healthz', healthzRoute],

@@ -3,7 +3,7 @@ import { GraphQLError, print, type DocumentNode } from 'graphql';
 import type { GraphqlSourceConfig } from '../config/index.js';
 import { forwardedHeaders, gatewayContextOf } from '../context.js';
 import { UpstreamResponseError } from '../errors.js';
-import { readJson, type Upstream } from '../upstream/index.js';
+import { readBody, type Upstream } from '../upstream/index.js';
 
 const ACCEPT = 'application/graphql-response+json, application/json';
 
@@ -24,36 +24,55 @@ function printOnce(document: DocumentNode): string {
  * kept with their path, their message replaced unless the source opts in to forwarding them.
  */
 export function createGraphqlExecutor(source: GraphqlSourceConfig, upstream: Upstream): Executor {
-  const maxBytes = upstream.config.maxResponseBytes;
   return async function graphqlExecutor(request: ExecutionRequest): Promise<ExecutionResult> {
     const body = JSON.stringify({
       query: printOnce(request.document),
       variables: request.variables,
       operationName: request.operationName,
     });
-    const headers: Record<string, string> = {
-      ...forwardedHeaders(request.context, source.forwardHeaders),
-      'content-type': 'application/json',
-      accept: ACCEPT,
-    };
-    const response = await upstream.request({
-      method: 'POST',
-      path: source.path,
-      headers,
-      body,
-      signal: gatewayContextOf(request.context)?.signal,
-      idempotent: request.operationType === 'query',
-    });
-    if (response.statusCode >= 500) {
-      await response.body.dump();
-      throw new UpstreamResponseError(upstream.name, response.statusCode);
-    }
-    const result = await readJson(upstream.name, response, maxBytes);
-    if (!isExecutionResult(result)) {
-      throw new UpstreamResponseError(upstream.name, response.statusCode);
-    }
-    return source.forwardErrorMessages ? result : redactErrors(result, source.name);
+    const payload = await postToGraphqlSource(source, upstream, body, request.context, request.operationType === 'query');
+    return parseSourceResult(source, upstream.name, payload);
   };
+}
+
+/** One POST of a GraphQL request body to the source; resolves with the raw answer of a non-5xx. */
+export async function postToGraphqlSource(
+  source: GraphqlSourceConfig,
+  upstream: Upstream,
+  body: string,
+  context: unknown,
+  idempotent: boolean,
+): Promise<Buffer> {
+  const headers: Record<string, string> = {
+    ...forwardedHeaders(context, source.forwardHeaders),
+    'content-type': 'application/json',
+    accept: ACCEPT,
+  };
+  const response = await upstream.request({
+    method: 'POST',
+    path: source.path,
+    headers,
+    body,
+    signal: gatewayContextOf(context)?.signal,
+    idempotent,
+  });
+  if (response.statusCode >= 500) {
+    await response.body.dump();
+    throw new UpstreamResponseError(upstream.name, response.statusCode);
+  }
+  return readBody(upstream.name, response, upstream.config.maxResponseBytes);
+}
+
+/** The source's answer as an execution result: malformed is an upstream error; errors redacted. */
+export function parseSourceResult(source: GraphqlSourceConfig, upstreamName: string, payload: Buffer): ExecutionResult {
+  let result: unknown;
+  try {
+    result = JSON.parse(payload.toString('utf8'));
+  } catch (error) {
+    throw new UpstreamResponseError(upstreamName, undefined, error);
+  }
+  if (!isExecutionResult(result)) throw new UpstreamResponseError(upstreamName);
+  return source.forwardErrorMessages ? result : redactErrors(result, source.name);
 }
 
 function isExecutionResult(value: unknown): value is ExecutionResult {

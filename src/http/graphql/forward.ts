@@ -11,17 +11,21 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ForwardPlan, OperationPlanner } from '../../compose/plan.js';
+import type { FastPath } from './fast-path.js';
 
 /**
  * Runs an operation that one source answers alone by sending it to that source as it is, instead
  * of delegating field by field. Runs after every policy's onExecute (it is the last plugin), so
  * auth, rate limits and the response cache apply exactly as on the delegated path.
  */
-export function useForwardPlans(planner: () => OperationPlanner | undefined): Plugin {
+export function useForwardPlans(planner: () => OperationPlanner | undefined, fastPath?: FastPath): Plugin {
   return {
     onExecute({ args, setExecuteFn }) {
       const plan = planner()?.(args.document, args.operationName);
-      if (plan !== undefined) setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
+      if (plan === undefined) return;
+      setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
+      const query = (args.contextValue as { params?: { query?: unknown } }).params?.query;
+      if (fastPath !== undefined && typeof query === 'string') fastPath.remember(query, args.operationName ?? undefined, plan);
     },
   };
 }
@@ -47,7 +51,7 @@ async function executeForwarded(plan: ForwardPlan, args: ExecutionArgs): Promise
 }
 
 /** What delegation would answer when the source fails: each root field null with the error. */
-function failedRootFields(plan: ForwardPlan, args: ExecutionArgs, error: unknown): ExecutionResult {
+export function failedRootFields(plan: ForwardPlan, args: ExecutionArgs, error: unknown): ExecutionResult {
   const root = plan.operation.operation === 'mutation' ? args.schema.getMutationType() : args.schema.getQueryType();
   const data: Record<string, unknown> = {};
   const errors: GraphQLError[] = [];

@@ -6,7 +6,10 @@ import type { GatewayContext } from '../../context.js';
 import type { Logger } from '../../logger.js';
 import { readCappedBody } from '../read-capped-body.js';
 import { headersOf, sendFetchResponse } from '../fetch-bridge.js';
+import type { OperationPlanner } from '../../compose/plan.js';
 import { useCsrfPrevention } from './csrf.js';
+import { createFastPath, type RemoteSource } from './fast-path.js';
+import { useForwardPlans } from './forward.js';
 import { useQueryLimits } from './limits.js';
 import { createMaskError, withoutSuggestion } from './mask-error.js';
 
@@ -19,6 +22,13 @@ export interface GraphqlHandlerOptions {
   plugins?: Plugin[];
   /** Cap for bodies sent without a Content-Length (those with one are checked by the server). */
   maxBodyBytes: number;
+  /** Plans operations one source answers alone (they skip delegation). */
+  planner?: () => OperationPlanner | undefined;
+  /**
+   * GraphQL sources the fast path may post to by name; set only when no policy is configured,
+   * since the fast path runs no plugins. Undefined turns the fast path off.
+   */
+  fastPathSources?: (sourceName: string) => RemoteSource | undefined;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -39,6 +49,9 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   const production = config.mode === 'production';
   const introspection = config.introspection ?? !production;
   const mask = createMaskError({ logger, suggestions: !production, exposeDetails: config.exposeErrorDetails && !production });
+  const fastPath = options.fastPathSources
+    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask })
+    : undefined;
 
   const yoga = createYoga<GraphqlServerContext, GatewayContext>({
     schema: () => options.getSchema(),
@@ -57,12 +70,14 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
       ...(production ? [useNoSuggestions()] : []),
       useRequestIdOnErrors(mask),
       ...(options.plugins ?? []),
+      ...(options.planner ? [useForwardPlans(options.planner, fastPath)] : []),
     ],
   });
 
   return async function handleGraphql(req, res, requestId) {
-    if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+    if (req.method === 'POST' && (req.headers['content-length'] === undefined || fastPath !== undefined)) {
       const body = await readCappedBody(req, options.maxBodyBytes);
+      if (fastPath !== undefined && isJsonRequest(req) && (await fastPath.serve(req, res, requestId, body))) return;
       const request = new Request(`http://gateway${req.url ?? '/'}`, { method: 'POST', headers: headersOf(req), body: body.toString('utf8') });
       const response = await yoga.fetch(request, { req, res, requestId });
       await sendFetchResponse(res, response);
@@ -70,6 +85,11 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     }
     await yoga.handle(req, res, { req, res, requestId });
   };
+}
+
+function isJsonRequest(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  return type !== undefined && /^application\/json\s*(;|$)/i.test(type);
 }
 
 function useNoIntrospection(): Plugin {

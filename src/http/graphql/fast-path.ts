@@ -1,0 +1,152 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { execute, getVariableValues, print, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { ForwardPlan } from '../../compose/plan.js';
+import type { GraphqlSourceConfig } from '../../config/index.js';
+import type { GatewayContext } from '../../context.js';
+import { parseSourceResult, postToGraphqlSource } from '../../sources/graphql-executor.js';
+import type { Upstream } from '../../upstream/index.js';
+import { failedRootFields } from './forward.js';
+
+/** A GraphQL source the fast path can post to. */
+export interface RemoteSource {
+  source: GraphqlSourceConfig;
+  upstream: Upstream;
+}
+
+/** A document already validated by the full pipeline and found forwardable, keyed by its text. */
+interface FastRoute {
+  plan: ForwardPlan;
+  remote: RemoteSource | undefined;
+  /** `{"query":…,"operationName":…,"variables":` — the upstream body up to the variables. */
+  bodyPrefix: string;
+}
+
+export interface FastPathOptions {
+  schema: () => GraphQLSchema;
+  remoteFor: (sourceName: string) => RemoteSource | undefined;
+  mask: (error: unknown, requestId: string) => GraphQLError;
+  /** Distinct documents remembered. Default 1000. */
+  maxDocuments?: number;
+}
+
+export interface FastPath {
+  /** Called by the full pipeline once a document has passed parsing, validation and planning. */
+  remember(query: string, operationName: string | undefined, plan: ForwardPlan): void;
+  /** Serves the request and resolves true, or resolves false to let the full pipeline serve it. */
+  serve(req: IncomingMessage, res: ServerResponse, requestId: string, body: Buffer): Promise<boolean>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+const DATA_START = Buffer.from('{"data":');
+
+/**
+ * The hot path for documents one source answers alone: no Fetch objects, no envelop run, no
+ * execution; the body goes to the source and the source's bytes come back unchanged unless they
+ * carry errors (then they are parsed and redacted exactly as on the full path). Only documents
+ * the full pipeline has already accepted are served here, and only when no policy is configured,
+ * so nothing the pipeline checks is skipped.
+ */
+export function createFastPath(options: FastPathOptions): FastPath {
+  const routes = new LRUCache<string, FastRoute>({ max: options.maxDocuments ?? 1000 });
+
+  return {
+    remember(query, operationName, plan) {
+      const key = routeKey(query, operationName);
+      if (routes.has(key)) return;
+      const bodyPrefix = `{"query":${JSON.stringify(print(plan.document))},"operationName":${JSON.stringify(operationName ?? null)},"variables":`;
+      routes.set(key, { plan, remote: options.remoteFor(plan.source), bodyPrefix });
+    },
+    async serve(req, res, requestId, body) {
+      const request = parseRequest(body);
+      const route = request && routes.get(routeKey(request.query, request.operationName));
+      const contentType = route && negotiate(req.headers.accept);
+      if (!request || !route || !contentType) return false;
+      const definitions = route.plan.operation.variableDefinitions ?? [];
+      if (definitions.length > 0 && getVariableValues(options.schema(), definitions, request.variables ?? {}).errors) return false;
+      const context = requestContext(req, res, requestId);
+      const payload = route.remote
+        ? await forward(route, route.remote, request.variables, context)
+        : serialize(await runLocally(route.plan, request.variables, context), options.mask, requestId);
+      res.writeHead(200, { 'content-type': contentType, 'content-length': payload.length });
+      res.end(payload);
+      return true;
+    },
+  };
+
+  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<Buffer> {
+    const idempotent = route.plan.operation.operation === 'query';
+    try {
+      const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
+      const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent);
+      if (payload.subarray(0, DATA_START.length).equals(DATA_START) && !payload.includes('"errors"')) return payload;
+      return serialize(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
+    } catch (error) {
+      const schema = options.schema();
+      return serialize(failedRootFields(route.plan, { schema, document: route.plan.document }, error), options.mask, context.requestId);
+    }
+  }
+}
+
+interface ParsedRequest {
+  query: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+function parseRequest(body: Buffer): ParsedRequest | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { query, operationName, variables, extensions } = value as Record<string, unknown>;
+  if (typeof query !== 'string' || extensions !== undefined) return undefined;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
+  return { query, operationName: operationName ?? undefined, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+}
+
+function routeKey(query: string, operationName: string | undefined): string {
+  return operationName === undefined ? query : `${operationName}\n${query}`;
+}
+
+/** The response type Yoga would choose: the first of the two JSON types the client lists. */
+function negotiate(accept: string | undefined): string | undefined {
+  if (accept === undefined || accept === '' || accept === '*/*') return JSON_TYPE;
+  for (const part of accept.split(',')) {
+    const type = part.split(';')[0]!.trim().toLowerCase();
+    if (type === 'application/json' || type === '*/*') return JSON_TYPE;
+    if (type === 'application/graphql-response+json') return GRAPHQL_RESPONSE_TYPE;
+  }
+  return undefined;
+}
+
+function requestContext(req: IncomingMessage, res: ServerResponse, requestId: string): GatewayContext {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return {
+    requestId,
+    clientHeaders: { get: (name) => headerValue(req.headers[name]) },
+    signal: controller.signal,
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+async function runLocally(plan: ForwardPlan, variables: Record<string, unknown> | undefined, context: GatewayContext): Promise<ExecutionResult> {
+  return execute({ schema: plan.subschema.schema, document: plan.document, variableValues: variables, contextValue: context });
+}
+
+function serialize(result: ExecutionResult, mask: FastPathOptions['mask'], requestId: string): Buffer {
+  const errors = result.errors?.map((error) => mask(error, requestId).toJSON());
+  return Buffer.from(JSON.stringify(errors === undefined ? { data: result.data } : { data: result.data, errors }));
+}
