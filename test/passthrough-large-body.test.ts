@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, startUpstream, type Closer } from './helpers/passthrough-gateway.js';
+import { startGateway, startUpstream, within, type Closer } from './helpers/passthrough-gateway.js';
 
 /**
  * A large body through the gateway each way on loopback, in this process: the upload is counted
@@ -35,7 +35,7 @@ async function gatewayTo(handler: Parameters<typeof startUpstream>[0]) {
   const up = await startUpstream(handler);
   open.push(up);
   const gw = await startGateway({
-    upstreams: { sink: { url: up.url, timeoutMs: 30_000, deadlineMs: 120_000, retry: { maxRetries: 0 } } },
+    upstreams: { sink: { url: up.url, timeoutMs: 30_000, retry: { maxRetries: 0 } } },
     routes: [{ name: 'big', match: { prefix: '/big' }, upstream: 'sink', maxBodyBytes: 2 * SIZE }] as never,
   });
   open.push(gw);
@@ -95,4 +95,68 @@ describe('a large body streams through with flat memory', () => {
     expect(received).toBe(SIZE);
     expect(growth).toBeLessThan(MAX_GROWTH);
   }, 60_000);
+});
+
+/**
+ * The upstream deadline bounds a passthrough call only until the response head: the body then
+ * streams for as long as it keeps moving (undici's idle `bodyTimeout`, `timeoutMs`). The
+ * upstream here paces its chunks with a timer; the test waits on events only.
+ */
+describe('the deadline does not cut a streamed passthrough body', () => {
+  const TIMEOUT_MS = 300;
+
+  async function slowGateway(chunks: number, everyMs: number) {
+    const up = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent === chunks) return clearInterval(timer), void res.end();
+        res.write(`chunk ${sent++};`);
+      }, everyMs);
+      res.once('close', () => clearInterval(timer));
+    });
+    open.push(up);
+    const gw = await startGateway({
+      upstreams: { slow: { url: up.url, timeoutMs: TIMEOUT_MS, retry: { maxRetries: 0 } } },
+      routes: [{ name: 'slow', match: { prefix: '/slow' }, upstream: 'slow' }] as never,
+    });
+    open.push(gw);
+    return gw;
+  }
+
+  function download(port: number): Promise<{ text: string; complete: boolean; ms: number }> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/slow/file' }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ text, complete: res.complete, ms: performance.now() - started }));
+        res.on('error', () => resolve({ text, complete: false, ms: performance.now() - started }));
+      }).on('error', reject).end();
+    });
+  }
+
+  it('a body that keeps moving streams for longer than the deadline (default deadline = timeoutMs)', async () => {
+    const gw = await slowGateway(16, 50);
+    const result = await within(download(gw.port), 10_000, 'slow download');
+    expect(result.complete).toBe(true);
+    expect(result.text).toBe(Array.from({ length: 16 }, (_, i) => `chunk ${i};`).join(''));
+    expect(result.ms).toBeGreaterThan(TIMEOUT_MS);
+  });
+
+  it('a body that stops moving is still cut after the idle timeout (the client sees a truncated response)', async () => {
+    const stalled = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+    });
+    open.push(stalled);
+    const gw = await startGateway({
+      upstreams: { slow: { url: stalled.url, timeoutMs: TIMEOUT_MS, retry: { maxRetries: 0 } } },
+      routes: [{ name: 'slow', match: { prefix: '/slow' }, upstream: 'slow' }] as never,
+    });
+    open.push(gw);
+    const result = await within(download(gw.port), 10_000, 'stalled download');
+    expect(result).toMatchObject({ complete: false, text: 'partial' });
+    expect(result.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+  });
 });

@@ -4,9 +4,11 @@ import { onBodyClosed } from './targets.js';
 import type { UpstreamWrapper } from './types.js';
 
 /**
- * The overall deadline of one call, across attempts and backoffs and until its body is read.
- * Inner layers get a signal that aborts when the deadline passes (reason: GATEWAY_TIMEOUT) or
- * when the client's own signal aborts (its reason), so no upstream request is left running.
+ * The overall deadline of one call, across attempts and backoffs, and until its body is read
+ * (`deadline: 'body'`, the default) or until its response head arrives (`deadline: 'headers'`:
+ * a streamed passthrough body, then bounded by the pool's idle body timeout). Inner layers get a
+ * signal that aborts when the deadline passes (reason: GATEWAY_TIMEOUT) or when the client's own
+ * signal aborts (its reason, until the body closes), so no upstream request is left running.
  */
 export function createDeadlineWrapper(name: string, deadlineMs: number, clock: Clock): UpstreamWrapper {
   return (next) =>
@@ -17,12 +19,14 @@ export function createDeadlineWrapper(name: string, deadlineMs: number, clock: C
       const onClientAbort = (): void => controller.abort(client!.reason);
       client?.addEventListener('abort', onClientAbort, { once: true });
       const timer = clock.setTimeout(() => controller.abort(new UpstreamTimeoutError(name, deadlineMs)), deadlineMs);
+      const stopClock = (): void => clock.clearTimeout(timer);
       const finish = (): void => {
-        clock.clearTimeout(timer);
+        stopClock();
         client?.removeEventListener('abort', onClientAbort);
       };
       try {
         const response = await next({ ...request, signal: controller.signal, deadlineAt: clock.now() + deadlineMs });
+        if (request.deadline === 'headers') stopClock();
         onBodyClosed(response.body, finish);
         return response;
       } catch (error) {

@@ -19,6 +19,14 @@ export interface UpstreamRequest {
   idempotent?: boolean;
   /** Epoch ms by which the whole call must be done; set by the deadline layer for inner layers. */
   deadlineAt?: number;
+  /**
+   * What the deadline (`deadlineMs`) bounds. `'body'`: the whole call, until the response body is
+   * closed (GraphQL and OpenAPI sources, which read the body). `'headers'`: the call until the
+   * response head arrives; the streamed body is then bounded only by the pool's idle timeout
+   * (`timeoutMs` without a byte), so a long download is never cut while it moves (REST
+   * passthrough). Default `'body'`.
+   */
+  deadline?: 'headers' | 'body';
 }
 
 export interface UpstreamResponse {

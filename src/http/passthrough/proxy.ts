@@ -71,6 +71,8 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
         body,
         signal: controller.signal,
         idempotent: body === null && IDEMPOTENT.has(method),
+        // The deadline bounds the wait for the head; a streamed body is bounded by the idle timeout.
+        deadline: 'headers',
       });
     } catch (error) {
       if (controller.signal.aborted) return;
