@@ -1,108 +1,97 @@
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
-import { createPolicyEngine, createRouteHook, type RouteGuard } from '../directives/index.js';
-import { composeSchema, createOperationPlanner, forwardableSources, gatewayResolvedFields, type ComposedSchema } from './compose/index.js';
-import type { JunctionConfig } from './config/index.js';
-import { remoteSources } from './http/graphql/remote-sources.js';
-import { createGraphqlHandler } from './http/graphql/handler.js';
-import { healthzRoute, readyzRoute, type Readiness } from './http/health.js';
-import { createPassthrough } from './http/passthrough/index.js';
-import { createHttpServer, type RouteHandler } from './http/server.js';
+import type { RouteGuard } from '../directives/index.js';
+import type { ComposedSchema } from './compose/index.js';
+import type { JunctionConfig, LoadConfigOptions } from './config/index.js';
+import { healthzRoute, readyzRoute } from './http/health.js';
+import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
-import { createReadiness } from './readiness.js';
-import { loadSources, type LoadedSource } from './sources/index.js';
-import { closeUpstreams, createUpstreams } from './upstream/index.js';
+import { createReadiness, type GatewayReadiness } from './readiness.js';
+import { configVersion, createReloadStatus, loadVersionedConfig, type ReloadResult, type VersionedConfig } from './reload.js';
+import { buildRuntime } from './runtime.js';
+import { timerScheduler, type RetryScheduler } from './runtime-recovery.js';
+import { createRuntimeSwitch } from './runtime-switch.js';
+import { createUpstreamPool } from './runtime-upstreams.js';
+import type { LoadedSource } from './sources/index.js';
+
+export { SourceLoadError } from './runtime.js';
 
 export interface GatewayDeps {
   logger?: Logger;
   now?: () => number;
+  /** The config file `reload()` reads again; without it, `reload` needs a config. */
+  configFile?: string;
+  /** Environment for `${VAR}` interpolation on reload. Default `process.env`. */
+  configEnv?: LoadConfigOptions['env'];
+  /** Version of the initial config (hash of its file). Default: hash of the config as JSON. */
+  version?: string;
+  /** Schedules background retries of sources that could not be loaded. Default: unref'd timers. */
+  retryScheduler?: RetryScheduler;
 }
 
 export interface Gateway {
+  /** The config of the runtime serving now (it changes on reload). */
   readonly config: JunctionConfig;
+  /** Short hash of the config in use. */
+  readonly version: string;
   readonly sources: readonly LoadedSource[];
   readonly composed: ComposedSchema;
   schema(): GraphQLSchema;
-  readiness(): Promise<Readiness>;
+  readiness(): Promise<GatewayReadiness>;
   listen(): Promise<AddressInfo>;
   /** The policy guard of a REST route's `policies` block (auth → rate limit → cache); undefined when empty. */
   routeGuards(policies: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
-  /** Graceful stop: readiness fails at once, in-flight requests finish, then upstreams close. */
+  /** Builds and validates a new runtime from `next` (default: the config file again) and swaps it in; never throws. */
+  reload(next?: VersionedConfig, trigger?: string): Promise<ReloadResult>;
+  /** Graceful stop: readiness fails at once, in-flight requests finish, then upstreams and stores close. */
   close(): Promise<void>;
 }
 
-/** Raised when `failFast` is set and a source cannot be loaded. */
-export class SourceLoadError extends Error {
-  constructor(failed: readonly LoadedSource[]) {
-    super(`Cannot load ${failed.map((source) => `source "${source.name}": ${source.error}`).join('; ')}`);
-    this.name = 'SourceLoadError';
-  }
-}
-
 /**
- * The one place the stages meet, in data-flow order:
- * config → upstreams → sources → composed schema → HTTP surfaces.
+ * The gateway's lifecycle. Each config becomes a runtime (src/runtime.ts wires the stages:
+ * upstreams → sources → composed schema → policies → GraphQL and REST surfaces); the HTTP server
+ * delegates to the current runtime, which a reload or a recovered source replaces.
  */
 export async function createGateway(config: JunctionConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const logger = deps.logger ?? createLogger();
-  const upstreams = createUpstreams(config.upstreams, { now: deps.now, logger });
-
-  const sources = await loadSources(config.sources, upstreams);
-  const failed = sources.filter((source) => source.subschema === undefined);
-  if (failed.length > 0 && config.failFast) {
-    await closeUpstreams(upstreams);
-    throw new SourceLoadError(failed);
-  }
-  for (const source of failed) logger.warn({ source: source.name, reason: source.error }, 'source not loaded; serving without it');
-
-  const policies = createPolicyEngine(config, { logger, now: deps.now ?? Date.now });
-  const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs, typeDefs: policies.typeDefs });
-  for (const link of composed.skippedLinks) logger.warn({ link }, 'link left out: a source it needs is not loaded');
-  const schema = policies.transform(composed.schema);
-  const planner = createOperationPlanner({
-    schema,
-    subschemas: forwardableSources(sources),
-    gatewayFields: gatewayResolvedFields(composed.schema, schema, config.links, sources),
-  });
-
+  const now = deps.now ?? Date.now;
+  const upstreams = createUpstreamPool({ now: deps.now, logger });
+  const status = createReloadStatus(now);
   let serving = true;
-  const readiness = createReadiness(() => sources, upstreams, () => serving, { now: deps.now });
-  const graphql = createGraphqlHandler({
-    config: config.graphql,
-    getSchema: () => schema,
-    logger,
-    maxBodyBytes: config.server.maxBodyBytes,
-    plugins: policies.plugins(),
-    planner: () => planner,
-    fastPathSources: policies.modules.length === 0 ? remoteSources(sources, upstreams) : undefined,
+  const readiness = createReadiness(() => runtimes.current().sources, () => runtimes.current().upstreams, () => serving, {
+    now: deps.now,
+    config: () => ({ configVersion: runtimes.current().version, reloads: status.report() }),
   });
-  const routes = new Map<string, RouteHandler>([
-    [config.graphql.path, graphql],
-    ['/healthz', healthzRoute],
-    ['/readyz', readyzRoute(readiness)],
-  ]);
-  const passthrough = await createPassthrough(
-    { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
-    { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes) },
-  );
-  for (const module of policies.modules) for (const [path, handler] of module.adminRoutes ?? []) routes.set(path, handler);
-  for (const [path, handler] of passthrough.exactRoutes) if (!routes.has(path)) routes.set(path, handler);
-  const http = createHttpServer({ config: config.server, logger, routes, fallback: passthrough.handle, onUpgrade: passthrough.upgrade });
+  const baseRoutes = new Map([['/healthz', healthzRoute], ['/readyz', readyzRoute(readiness)]]);
+  const build = (next: VersionedConfig) => buildRuntime(next.config, next.version, { logger, now, upstreams, baseRoutes });
+
+  const version = deps.version ?? configVersion(JSON.stringify(config));
+  const runtimes = createRuntimeSwitch(await build({ config, version }), {
+    build,
+    loadConfig: deps.configFile === undefined ? undefined : () => loadVersionedConfig(deps.configFile!, { env: deps.configEnv }),
+    status,
+    scheduler: deps.retryScheduler ?? timerScheduler,
+    logger,
+  });
+  logger.info({ configVersion: version }, 'config loaded');
+  const http = createHttpServer({ config: config.server, logger, routes: runtimes.routes, fallback: runtimes.handle });
+  runtimes.attach(http.server);
 
   return {
-    config,
-    sources,
-    composed,
-    schema: () => schema,
+    get config() { return runtimes.current().config; },
+    get version() { return runtimes.current().version; },
+    get sources() { return runtimes.current().sources; },
+    get composed() { return runtimes.current().composed; },
+    schema: () => runtimes.current().schema,
     readiness,
-    routeGuards: (block) => policies.routeGuards(block),
+    routeGuards: (block) => runtimes.current().routeGuards(block),
     listen: () => http.listen(),
+    reload: (next, trigger = 'api') => runtimes.reload(next, trigger),
     async close() {
       serving = false;
-      passthrough.close();
+      runtimes.endTunnels();
       await http.drain(config.server.shutdownGraceMs);
-      await closeUpstreams(upstreams);
-      await policies.close();
+      await runtimes.close();
     },
   };
 }

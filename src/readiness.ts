@@ -1,4 +1,5 @@
 import type { Readiness, SourceReadiness } from './http/health.js';
+import type { ReloadReport } from './reload.js';
 import type { LoadedSource } from './sources/index.js';
 import type { BreakerSnapshot, Upstream } from './upstream/index.js';
 
@@ -11,6 +12,10 @@ export interface UpstreamReadiness {
 
 export interface GatewayReadiness extends Readiness {
   upstreams: UpstreamReadiness[];
+  /** Short hash of the config file in use (see src/reload.ts). */
+  configVersion?: string;
+  /** Reload counts and the last reload error. */
+  reloads?: ReloadReport;
 }
 
 export interface ReadinessOptions {
@@ -19,6 +24,8 @@ export interface ReadinessOptions {
   /** Time a probe may take. Default 1 s. */
   probeTimeoutMs?: number;
   now?: () => number;
+  /** Config version and reload history, added to every report. */
+  config?: () => { configVersion: string; reloads: ReloadReport };
 }
 
 /**
@@ -27,7 +34,7 @@ export interface ReadinessOptions {
  */
 export function createReadiness(
   sources: () => readonly LoadedSource[],
-  upstreams: ReadonlyMap<string, Upstream>,
+  upstreamsOf: () => ReadonlyMap<string, Upstream>,
   isServing: () => boolean,
   options: ReadinessOptions = {},
 ): () => Promise<GatewayReadiness> {
@@ -36,6 +43,7 @@ export function createReadiness(
   const now = options.now ?? Date.now;
 
   return async function readiness() {
+    const upstreams = upstreamsOf();
     await Promise.all([...upstreams.values()].map((upstream) => {
       const { checkedAt } = upstream.health();
       return checkedAt === undefined || now() - checkedAt > staleAfterMs ? upstream.probe(probeTimeoutMs) : undefined;
@@ -56,7 +64,7 @@ export function createReadiness(
     const healthy = report.every((source) => source.loaded && source.reachable !== false)
       && upstreamReport.every((upstream) => upstream.breaker.state === 'closed');
     const status = !isServing() ? 'unavailable' : healthy ? 'ready' : 'degraded';
-    return { status, sources: report, upstreams: upstreamReport };
+    return { status, sources: report, upstreams: upstreamReport, ...options.config?.() };
   };
 }
 

@@ -68,6 +68,7 @@ function resolvePaths(config: JunctionConfig, baseDir: string): JunctionConfig {
     sources: config.sources.map((source) => {
       if (source.type === 'openapi') return { ...source, spec: at(source.spec) };
       if (source.schema === 'introspection') return source;
+      if ('snapshotFile' in source.schema) return { ...source, schema: { ...source.schema, snapshotFile: at(source.schema.snapshotFile) } };
       return { ...source, schema: { file: at(source.schema.file) } };
     }),
   };

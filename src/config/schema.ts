@@ -3,6 +3,8 @@ import { authSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
 import { rateLimitSchema } from './rate-limit.js';
 import { redisSchema } from './redis.js';
+import { introspectionSnapshotSchema, reloadSchema } from './reload.js';
+import { fallbacksSchema } from './fallbacks.js';
 import { apiDocsSchema, checkRouteReferences, routesSchema, trustedProxiesSchema } from './routes.js';
 import { checkUpstreamTargets, upstreamResilienceShape } from './upstream-resilience.js';
 
@@ -115,7 +117,7 @@ export const graphqlSourceSchema = z.strictObject({
    * Where the schema comes from: an SDL file (keeps applied directives; preferred) or
    * `introspection` (asks the upstream at start).
    */
-  schema: z.union([z.strictObject({ file: z.string().min(1) }), z.literal('introspection')]),
+  schema: z.union([z.strictObject({ file: z.string().min(1) }), z.literal('introspection'), introspectionSnapshotSchema]),
   /** Merge concurrent delegations of one request into one upstream call. Default true. */
   batch: z.boolean().default(true),
   /**
@@ -183,6 +185,10 @@ export const configSchema = z
     auth: authSchema,
     /** Rate limits on GraphQL fields and operations, usage plans (src/config/rate-limit.ts). Default: none. */
     rateLimit: rateLimitSchema,
+    /** Hot reload, config file watch and background retry of sources (src/config/reload.ts). */
+    reload: reloadSchema,
+    /** Per-field answers when an upstream call fails (src/config/fallbacks.ts). Default none. */
+    fallbacks: fallbacksSchema,
   })
   // Runs even when other keys are invalid, so every problem is reported in one go.
   .superRefine(checkReferences, { when: () => true })

@@ -11,7 +11,7 @@ import { createGraphqlExecutor } from './graphql-executor.js';
  */
 export async function loadGraphqlSource(source: GraphqlSourceConfig, upstream: Upstream): Promise<SubschemaConfig> {
   const executor = createGraphqlExecutor(source, upstream);
-  const schema = source.schema === 'introspection'
+  const schema = source.schema === 'introspection' || 'introspection' in source.schema
     ? await introspect(source, executor)
     : buildSchema(await readFile(source.schema.file, 'utf8'));
   return { name: source.name, schema, executor, batch: source.batch };
