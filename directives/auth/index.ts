@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { JunctionConfig } from '../../src/config/index.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { authFastPath } from './fast-path.js';
 import { createAuthHttp, type AuthHttpClient } from './http-client.js';
 import { createIdentity } from './identity.js';
 import { createPlanner, type Planner } from './plan.js';
@@ -54,7 +55,9 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
 
   function transform(schema: GraphQLSchema): GraphQLSchema {
     const index = collectRequirements(schema, auth.fields, deps.logger);
-    const guarded = guardResolvers(schema, index, auth.realm);
+    // In `reject` mode the per-document plan is the enforcement (complete, before execution), so
+    // resolvers stay untouched and operations one source answers alone are still forwarded whole.
+    const guarded = auth.onFieldDenied === 'null' ? guardResolvers(schema, index, auth.realm) : schema;
     planners.set(guarded, createPlanner(guarded, index));
     deps.logger.info({ protectedFields: index.size, onFieldDenied: auth.onFieldDenied }, 'auth requirements applied');
     return guarded;
@@ -68,6 +71,7 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     transform,
     plugins: () => [useAuth({ authenticator, identityOf, plannerOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
     stripRequestHeaders: Object.values(auth.identityHeaders),
+    fastPath: authFastPath(auth, plannerOf),
     route: (requirement) => createAuthRoute(requirement, { authenticator, identityOf, realm: auth.realm }),
     async close() {
       if (deps.http === undefined) await http?.close();

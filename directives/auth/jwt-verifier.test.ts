@@ -132,6 +132,28 @@ describe('JWT verification (local keys)', () => {
   });
 });
 
+describe('verified-token cache', () => {
+  it('remembers a verified token, never past its exp nor verifiedCacheMaxAgeMs', async () => {
+    const server = await startJwks([key]);
+    servers.push(server);
+    const verify = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', jwksUrl: server.url }], verifiedCacheMaxAgeMs: 600_000 });
+    const token = await sign({ key, expiresIn: 120, nowSeconds: Math.floor(clock / 1000) });
+    expect(await codeOf(verify.verify(token))).toBe('ACCEPTED');
+    clock += 59_000;
+    expect(await codeOf(verify.verify(token))).toBe('ACCEPTED');
+    clock += 62_000 + 30_000;
+    expect(await codeOf(verify.verify(token))).toBe('UNAUTHENTICATED');
+    expect(server.requests).toBe(1);
+  });
+
+  it('can be turned off', async () => {
+    const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }], verifiedCacheSize: 0 });
+    const token = await sign({ key });
+    expect(await codeOf(v.verify(token))).toBe('ACCEPTED');
+    expect(await codeOf(v.verify(token))).toBe('ACCEPTED');
+  });
+});
+
 describe('JWT verification (remote JWKS)', () => {
   it('an unknown kid triggers one refetch (key rotation) once the cooldown has passed', async () => {
     const { verify, server } = await jwksVerifier([key]);

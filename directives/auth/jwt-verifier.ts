@@ -1,4 +1,5 @@
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ASYMMETRIC_ALGORITHMS, type JwtConfig, type JwtIssuerConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
@@ -42,7 +43,13 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     issuers.set(issuer.issuer, issuerVerifier(issuer, config, deps, jwks));
   }
 
+  const only = issuers.size === 1 ? [...issuers.values()][0] : undefined;
+  const verified = config.verifiedCacheSize > 0 && config.verifiedCacheMaxAgeMs > 0
+    ? new LRUCache<string, { principal: Principal; until: number }>({ max: config.verifiedCacheSize })
+    : undefined;
+
   function issuerOf(token: string): IssuerVerifier | undefined {
+    if (only !== undefined) return only;
     try {
       const iss = decodeJwt(token).iss;
       return typeof iss === 'string' ? issuers.get(iss) : undefined;
@@ -52,6 +59,17 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
   }
 
   async function verify(token: string): Promise<Principal> {
+    if (verified === undefined) return verifyToken(token);
+    const hash = createHash('sha256').update(token).digest('base64url');
+    const hit = verified.get(hash);
+    if (hit !== undefined && hit.until > deps.now()) return hit.principal;
+    const principal = await verifyToken(token);
+    const exp = (principal.claims['exp'] as number) * 1000;
+    verified.set(hash, { principal, until: Math.min(exp, deps.now() + config.verifiedCacheMaxAgeMs) });
+    return principal;
+  }
+
+  async function verifyToken(token: string): Promise<Principal> {
     const issuer = issuerOf(token);
     if (issuer === undefined) throw invalidCredentials(deps.realm, new Error('unknown or missing issuer'));
     let payload: JWTPayload;
@@ -77,7 +95,16 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     return typeof issuer.key === 'function' ? jwtVerify(token, issuer.key, options) : jwtVerify(token, issuer.key, options);
   }
 
-  return { knowsIssuerOf: (token) => issuerOf(token) !== undefined, verify, jwks };
+  function knowsIssuerOf(token: string): boolean {
+    try {
+      const iss = decodeJwt(token).iss;
+      return typeof iss === 'string' && issuers.has(iss);
+    } catch {
+      return false;
+    }
+  }
+
+  return { knowsIssuerOf, verify, jwks };
 }
 
 function issuerVerifier(issuer: JwtIssuerConfig, config: JwtConfig, deps: JwtVerifierDeps, jwks: Map<string, JwksCache>): IssuerVerifier {

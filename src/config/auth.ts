@@ -82,6 +82,16 @@ export const jwtSchema = z.strictObject({
   cookie: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/).optional(),
   /** Claim holding the scopes (space-separated string or array). Default `scope`, then `scp`. */
   scopeClaim: z.string().optional(),
+  /**
+   * Verified tokens remembered (by hash) so a client re-sending its token skips the signature
+   * check: at most this many (LRU). 0 turns it off. Default 10,000.
+   */
+  verifiedCacheSize: z.number().int().min(0).default(10_000),
+  /**
+   * Longest time a verified token is remembered, never past its `exp`; also how long a key
+   * removed from the JWKS can keep verifying tokens already seen. Default 60 s.
+   */
+  verifiedCacheMaxAgeMs: z.number().int().min(0).default(60_000),
   jwks: z
     .strictObject({
       /** Least time between two JWKS fetches (unknown `kid`s, failures). Default 30 s. */
