@@ -4,7 +4,7 @@ import type { JunctionConfig } from '../src/config/index.js';
 import { createAuthPolicy } from './auth/index.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
-import { POLICY_ORDER, type AfterProxy, type BodyTap, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { POLICY_ORDER, type AfterProxy, type BodyTap, type FastPathPolicy, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
 import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
@@ -46,6 +46,11 @@ export interface PolicyEngine {
   routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */
   readonly stripRequestHeaders: ReadonlySet<string>;
+  /**
+   * When every policy can tell it has nothing to do for a request, the check that lets such
+   * requests take the GraphQL fast path; undefined when any policy cannot tell (fast path off).
+   */
+  readonly fastPath: FastPathPolicy | undefined;
   close(): Promise<void>;
 }
 
@@ -88,9 +93,22 @@ export function createPolicyEngine(
     routeGuards: (block) => routePolicy(block)?.guard,
     routePolicy,
     stripRequestHeaders: new Set(modules.flatMap((module) => module.stripRequestHeaders ?? [])),
+    fastPath: combineFastPaths(modules),
     async close() {
       await Promise.allSettled(modules.map((module) => module.close?.()));
     },
+  };
+}
+
+/** Every policy must allow; a request carrying an identity header a policy sets never may. */
+function combineFastPaths(modules: readonly PolicyModule[]): FastPathPolicy | undefined {
+  const parts = modules.map((module) => module.fastPath);
+  if (parts.some((part) => part === undefined)) return undefined;
+  const checks = parts as FastPathPolicy[];
+  const stripped = modules.flatMap((module) => module.stripRequestHeaders ?? []);
+  return {
+    document: (schema, document, operationName) => checks.every((check) => check.document(schema, document, operationName)),
+    request: (headers) => stripped.every((name) => headers.get(name) === null) && checks.every((check) => check.request(headers)),
   };
 }
 

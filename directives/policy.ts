@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JunctionConfig } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
@@ -102,9 +102,28 @@ export interface PolicyModule<Args = unknown> {
   route?(args: Args): RouteGuard | RoutePolicy;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
+  /**
+   * Present when this policy can say that it has nothing to do for a GraphQL request, which may
+   * then take the fast path (no plugins run). A policy without it keeps every request on the full
+   * pipeline.
+   */
+  fastPath?: FastPathPolicy;
   /** Operator HTTP routes this policy serves, by exact path (e.g. `POST /admin/cache/purge`). */
   adminRoutes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>>;
   close?(): Promise<void>;
+}
+
+/** Request headers as both surfaces can read them. */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
+/** Whether a GraphQL request may skip the plugin pipeline: only when no policy has work for it. */
+export interface FastPathPolicy {
+  /** Nothing to do for this operation of this document (asked once per document). */
+  document(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): boolean;
+  /** Nothing to do for a request with these headers (asked per request; keep it cheap). */
+  request(headers: HeaderLookup): boolean;
 }
 
 /**

@@ -11,6 +11,8 @@ import { createRouteGuard } from './route.js';
 import { buildRateLimitStore } from './store.js';
 import { rateLimitTypeDefs } from './type-defs.js';
 
+import { rateLimitFastPath } from './fast-path.js';
+
 export { parseRateLimitArgs } from './args.js';
 export { rateLimitTypeDefs } from './type-defs.js';
 
@@ -48,6 +50,7 @@ export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateL
     parseArgs: parseRateLimitArgs,
     plugins: () => [useRateLimit({ config: config.rateLimit, limiter, logger: deps.logger, clientIp })],
     route: (args) => createRouteGuard(args, { limiter, headersOnSuccess: config.rateLimit.headersOnSuccess, clientIp }),
+    fastPath: rateLimitFastPath(config.rateLimit, deps.logger),
     stats: built.stats,
     close: built.close,
   };

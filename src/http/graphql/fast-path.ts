@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { execute, getVariableValues, print, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, getVariableValues, print, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import type { FastPathPolicy, HeaderLookup } from '../../../directives/policy.js';
 import type { ForwardPlan } from '../../compose/plan.js';
 import type { GraphqlSourceConfig } from '../../config/index.js';
 import type { GatewayContext } from '../../context.js';
@@ -26,13 +27,15 @@ export interface FastPathOptions {
   schema: () => GraphQLSchema;
   remoteFor: (sourceName: string) => RemoteSource | undefined;
   mask: (error: unknown, requestId: string) => GraphQLError;
+  /** The policies' say: only requests and documents no policy has work for take the fast path. */
+  policy?: FastPathPolicy;
   /** Distinct documents remembered. Default 1000. */
   maxDocuments?: number;
 }
 
 export interface FastPath {
   /** Called by the full pipeline once a document has passed parsing, validation and planning. */
-  remember(query: string, operationName: string | undefined, plan: ForwardPlan): void;
+  remember(query: string, operationName: string | undefined, plan: ForwardPlan, accepted: DocumentNode): void;
   /** Serves the request and resolves true, or resolves false to let the full pipeline serve it. */
   serve(req: IncomingMessage, res: ServerResponse, requestId: string, body: Buffer): Promise<boolean>;
 }
@@ -45,16 +48,17 @@ const DATA_START = Buffer.from('{"data":');
  * The hot path for documents one source answers alone: no Fetch objects, no envelop run, no
  * execution; the body goes to the source and the source's bytes come back unchanged unless they
  * carry errors (then they are parsed and redacted exactly as on the full path). Only documents
- * the full pipeline has already accepted are served here, and only when no policy is configured,
- * so nothing the pipeline checks is skipped.
+ * the full pipeline has already accepted are served here, and only requests and documents no
+ * policy has work for (the policies say so), so nothing the pipeline checks is skipped.
  */
 export function createFastPath(options: FastPathOptions): FastPath {
   const routes = new LRUCache<string, FastRoute>({ max: options.maxDocuments ?? 1000 });
 
   return {
-    remember(query, operationName, plan) {
+    remember(query, operationName, plan, accepted) {
       const key = routeKey(query, operationName);
       if (routes.has(key)) return;
+      if (options.policy !== undefined && !options.policy.document(options.schema(), accepted, operationName)) return;
       const bodyPrefix = `{"query":${JSON.stringify(print(plan.document))},"operationName":${JSON.stringify(operationName ?? null)},"variables":`;
       routes.set(key, { plan, remote: options.remoteFor(plan.source), bodyPrefix });
     },
@@ -63,9 +67,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const route = request && routes.get(routeKey(request.query, request.operationName));
       const contentType = route && negotiate(req.headers.accept);
       if (!request || !route || !contentType) return false;
+      const headers = headerLookup(req);
+      if (options.policy !== undefined && !options.policy.request(headers)) return false;
       const definitions = route.plan.operation.variableDefinitions ?? [];
       if (definitions.length > 0 && getVariableValues(options.schema(), definitions, request.variables ?? {}).errors) return false;
-      const context = requestContext(req, res, requestId);
+      const context = requestContext(headers, res, requestId);
       const payload = route.remote
         ? await forward(route, route.remote, request.variables, context)
         : serialize(await runLocally(route.plan, request.variables, context), options.mask, requestId);
@@ -80,13 +86,18 @@ export function createFastPath(options: FastPathOptions): FastPath {
     try {
       const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
       const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent);
-      if (payload.subarray(0, DATA_START.length).equals(DATA_START) && !payload.includes('"errors"')) return payload;
+      if (passesThrough(payload)) return payload;
       return serialize(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
     } catch (error) {
       const schema = options.schema();
       return serialize(failedRootFields(route.plan, { schema, document: route.plan.document }, error), options.mask, context.requestId);
     }
   }
+}
+
+/** Bytes that are plainly `{"data":…}` with no errors or extensions go to the client unchanged. */
+function passesThrough(payload: Buffer): boolean {
+  return payload.subarray(0, DATA_START.length).equals(DATA_START) && !payload.includes('"errors"') && !payload.includes('"extensions"');
 }
 
 interface ParsedRequest {
@@ -125,16 +136,16 @@ function negotiate(accept: string | undefined): string | undefined {
   return undefined;
 }
 
-function requestContext(req: IncomingMessage, res: ServerResponse, requestId: string): GatewayContext {
+function headerLookup(req: IncomingMessage): HeaderLookup {
+  return { get: (name) => headerValue(req.headers[name]) };
+}
+
+function requestContext(headers: HeaderLookup, res: ServerResponse, requestId: string): GatewayContext {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return {
-    requestId,
-    clientHeaders: { get: (name) => headerValue(req.headers[name]) },
-    signal: controller.signal,
-  };
+  return { requestId, clientHeaders: headers, signal: controller.signal };
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

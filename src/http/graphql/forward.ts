@@ -25,7 +25,7 @@ export function useForwardPlans(planner: () => OperationPlanner | undefined, fas
       if (plan === undefined) return;
       setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
       const query = (args.contextValue as { params?: { query?: unknown } }).params?.query;
-      if (fastPath !== undefined && typeof query === 'string') fastPath.remember(query, args.operationName ?? undefined, plan);
+      if (fastPath !== undefined && typeof query === 'string') fastPath.remember(query, args.operationName ?? undefined, plan, args.document);
     },
   };
 }

@@ -1,0 +1,97 @@
+import { createServer } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/index.js';
+import { createGateway } from '../src/gateway.js';
+import { silentLogger } from '../src/logger.js';
+import { ROOT, startDemoGateway, type DemoGateway } from './helpers/demo-gateway.js';
+
+let demo: DemoGateway | undefined;
+afterEach(async () => {
+  await demo?.close();
+  demo = undefined;
+});
+
+describe('GraphQL fast path', () => {
+  it('serves a repeated single-source document with the same answer as the full pipeline', async () => {
+    demo = await startDemoGateway();
+    const query = 'query Users($id: ID!) { user(id: $id) { id name email } users { id } }';
+    const first = await demo.query(query, { id: '2' });
+    const second = await demo.query(query, { id: '3' });
+    const third = await demo.query(query, { id: '3' });
+    expect(first.status).toBe(200);
+    expect(second.body).toEqual(third.body);
+    expect(second.body.data!['user']).toMatchObject({ id: '3', name: expect.any(String) });
+    expect(second.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+    expect(demo.services.users.calls.total).toBe(3);
+  });
+
+  it('still refuses bad variables and a dead upstream the same way', async () => {
+    demo = await startDemoGateway();
+    const query = 'query One($id: ID!) { user(id: $id) { id } }';
+    expect((await demo.query(query, { id: '1' })).status).toBe(200);
+    const bad = await demo.query(query, { id: { nested: true } });
+    expect(bad.body.errors?.[0]?.message).toMatch(/Variable "\$id"/);
+    await demo.services.users.close();
+    const down = await demo.query(query, { id: '1' });
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({ data: { user: null }, errors: [{ path: ['user'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] });
+    expect(JSON.stringify(down.body)).not.toContain('127.0.0.1');
+  });
+
+  it('never serves a document with a link from the fast path, and an auth-protected one keeps its check', async () => {
+    demo = await startDemoGateway({
+      editYaml: (text) => `${text}\nauth:\n  fields:\n    Query.users: { authenticated: true }\n`,
+    });
+    for (let i = 0; i < 3; i++) {
+      const denied = await demo.query('{ users { id } }');
+      expect(denied.status).toBe(401);
+    }
+    expect(demo.services.users.calls.total).toBe(0);
+    const linked = await demo.query('{ reviews { id author { name } } }');
+    const again = await demo.query('{ reviews { id author { name } } }');
+    expect(again.body).toEqual(linked.body);
+    expect(demo.services.users.calls.byRoute['usersByIds']).toBe(2);
+  });
+
+  it('a request with credentials goes through the pipeline, where a bad token is refused', async () => {
+    demo = await startDemoGateway({
+      editYaml: (text) => `${text}\nauth:\n  jwt:\n    issuers:\n      - { issuer: "https://issuer.example", audience: junction, secret: "a-long-development-secret-of-32-bytes!!", algorithms: [HS256] }\n`,
+    });
+    const query = '{ users { id } }';
+    expect((await demo.query(query)).status).toBe(200);
+    expect((await demo.query(query)).status).toBe(200);
+    const forged = await demo.query(query, undefined, { authorization: 'Bearer not-a-token' });
+    expect(forged.status).toBe(401);
+  });
+});
+
+describe('GraphQL fast path, observed at the byte level', () => {
+  it('passes a clean answer through byte for byte once the document is known, and never passes extensions', async () => {
+    let answer = '{"data":{"users": [ {"id": "1"} ]}}';
+    const upstream = createServer((req, res) => {
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(answer);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    const gateway = await createGateway(parseConfig(`
+server: { port: 0, host: 127.0.0.1 }
+upstreams: { users: { url: "${url}" } }
+sources: [{ name: users, type: graphql, upstream: users, schema: { file: subgraphs/users/schema.graphql } }]
+`, `${ROOT}/gateway.yaml`, { env: {} }), { logger: silentLogger() });
+    try {
+      const { port } = await gateway.listen();
+      const post = () => fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ users { id } }"}' }).then((r) => r.text());
+      expect(await post()).toBe('{"data":{"users":[{"id":"1"}]}}');
+      expect(await post()).toBe(answer);
+      answer = '{"data":{"users": []},"extensions":{"internal":"trace-123"}}';
+      expect(await post()).toBe('{"data":{"users":[]}}');
+    } finally {
+      await gateway.close();
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
