@@ -35,7 +35,9 @@ export function createMaskError(options: MaskOptions): (error: unknown, requestI
   };
 
   function unexpected(cause: unknown, located: GraphQLError | undefined, requestId = 'unknown'): GraphQLError {
-    options.logger.error({ err: cause, requestId, path: located?.path }, 'unexpected error');
+    // A client that went away aborts its upstream calls: expected, and nobody is left to answer.
+    if (isAbort(cause)) options.logger.debug({ requestId }, 'request aborted by the client');
+    else options.logger.error({ err: cause, requestId, path: located?.path }, 'unexpected error');
     const message = options.exposeDetails && cause instanceof Error ? cause.message : 'Unexpected error';
     return new GraphQLError(message, {
       nodes: located?.nodes,
@@ -61,4 +63,8 @@ export function withoutSuggestion(error: GraphQLError): GraphQLError {
     path: error.path,
     extensions: error.extensions,
   });
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
 }
