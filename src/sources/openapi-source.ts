@@ -23,7 +23,8 @@ export function createRestCaller(source: OpenapiSourceConfig, upstream: Upstream
     const response = await upstream.request({
       method: call.method,
       path: call.path,
-      headers: { ...forwardedHeaders(context, source.forwardHeaders), ...call.headers, accept: 'application/json' },
+      // Forwarded and identity headers come last: an argument can never stand in for the gateway's identity headers.
+      headers: { ...call.headers, ...forwardedHeaders(context, source.forwardHeaders), accept: 'application/json' },
       body: call.body ?? null,
       signal: gatewayContextOf(context)?.signal,
       idempotent: IDEMPOTENT_METHODS.has(call.method),
