@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { composeSchema } from './compose/index.js';
@@ -7,13 +7,15 @@ import { ConfigError, configJsonSchema, loadConfigFile } from './config/index.js
 import { createGateway, SourceLoadError } from './gateway.js';
 import { createLogger } from './logger.js';
 import { loadSources } from './sources/index.js';
-import { stopOnSignals } from './start.js';
+import { loadVersionedConfig } from './reload.js';
+import { reloadOnTriggers, stopOnSignals } from './start.js';
 import { closeUpstreams, createUpstreams } from './upstream/index.js';
 
 const USAGE = `Usage: junction <command> [options]
 
 Commands:
-  start     [--config gateway.yaml]                 run the gateway
+  start     [--config gateway.yaml] [--pid-file F]  run the gateway (SIGHUP reloads the config)
+  reload    [--config gateway.yaml] --pid-file F    validate the config, then ask that gateway to reload it
   compose   [--config gateway.yaml] [--out FILE]    print the composed SDL (or write it)
   validate  [FILE]                                  check a config without starting
   schema    [--out FILE]                            print the config's JSON Schema
@@ -24,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, 'pid-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined) {
@@ -34,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
   const configFile = resolve(values.config ?? rest[0] ?? 'gateway.yaml');
   switch (command) {
     case 'start':
-      return start(configFile);
+      return start(configFile, values['pid-file']);
+    case 'reload':
+      return reload(configFile, values['pid-file']);
     case 'compose':
       return compose(configFile, values.out);
     case 'validate':
@@ -49,13 +53,33 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function start(configFile: string): Promise<number> {
+async function start(configFile: string, pidFile: string | undefined): Promise<number> {
   const logger = createLogger();
-  const gateway = await createGateway(await loadConfigFile(configFile), { logger });
+  const { config, version } = await loadVersionedConfig(configFile);
+  const gateway = await createGateway(config, { logger, configFile, version });
   const address = await gateway.listen();
-  stopOnSignals(gateway, logger);
+  const triggers = reloadOnTriggers(gateway, configFile, logger);
+  if (pidFile !== undefined) await writeFile(pidFile, `${process.pid}\n`);
+  stopOnSignals(gateway, logger, async () => {
+    triggers.close();
+    if (pidFile !== undefined) await rm(pidFile, { force: true });
+  });
   logger.info({ url: `http://localhost:${address.port}${gateway.config.graphql.path}` }, 'gateway listening');
   return -1;
+}
+
+/** Validates the config file here (exit 2 if invalid), then sends SIGHUP to the gateway of `--pid-file`. */
+async function reload(configFile: string, pidFile: string | undefined): Promise<number> {
+  if (pidFile === undefined) {
+    console.error('reload needs --pid-file FILE (the one given to `junction start`)');
+    return 2;
+  }
+  await loadConfigFile(configFile);
+  const pid = Number((await readFile(pidFile, 'utf8')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${pidFile} holds no process id`);
+  process.kill(pid, 'SIGHUP');
+  console.log(`asked gateway ${pid} to reload ${configFile}; its log and /readyz (configVersion, reloads) show the outcome`);
+  return 0;
 }
 
 async function compose(configFile: string, out: string | undefined): Promise<number> {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { startAll } from '../subgraphs/index.js';
-import { loadConfigFile } from './config/index.js';
+import { loadVersionedConfig } from './reload.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import { stopOnSignals } from './start.js';
+import { reloadOnTriggers, stopOnSignals } from './start.js';
 
 /**
  * `npm start`: the four example upstreams on ports 4001-4004 and the demo gateway in front of
@@ -12,10 +12,15 @@ import { stopOnSignals } from './start.js';
 async function demo(): Promise<void> {
   const logger = createLogger();
   const services = await startAll({ ports: { users: 4001, reviews: 4002, catalog: 4003, orders: 4004 } });
-  const config = await loadConfigFile(resolve(process.env['JUNCTION_CONFIG'] ?? 'gateway.yaml'));
-  const gateway = await createGateway(config, { logger });
+  const configFile = resolve(process.env['JUNCTION_CONFIG'] ?? 'gateway.yaml');
+  const { config, version } = await loadVersionedConfig(configFile);
+  const gateway = await createGateway(config, { logger, configFile, version });
   const { port } = await gateway.listen();
-  stopOnSignals(gateway, logger, () => services.close());
+  const triggers = reloadOnTriggers(gateway, configFile, logger);
+  stopOnSignals(gateway, logger, async () => {
+    triggers.close();
+    await services.close();
+  });
   const base = `http://localhost:${port}`;
   console.log(`
 Junction demo
