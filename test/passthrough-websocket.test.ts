@@ -83,14 +83,36 @@ describe('WebSocket passthrough', () => {
     await within(once(upstreamSide!, 'close'), 3_000, 'upstream closed after client went away');
   });
 
-  it('refuses upgrades on routes without websocket: true, and on unknown paths, with the JSON error shape', async () => {
+  const upgrade = (path: string, extra = ''): string =>
+    `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`;
+
+  it('serves an Upgrade request on a route without websocket: true as a plain HTTP request (Upgrade not forwarded, connection closed)', async () => {
     const { gw } = await setup();
-    const upgrade = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
-    const rest = await rawRequest(gw.port, upgrade('/rest/x'));
-    expect(rest.status).toBe(404);
-    expect(JSON.parse(rest.body).error.code).toBe('ROUTE_NOT_FOUND');
-    expect((await rawRequest(gw.port, upgrade('/nowhere'))).status).toBe(404);
+    const rest = await rawRequest(gw.port, upgrade('/rest/x?q=1'));
+    expect(rest.status).toBe(200);
+    expect(rest.head).toMatch(/\r\nconnection: close/i);
+    expect(rest.head).toMatch(/\r\nx-request-id: /i);
+    const echoed = JSON.parse(rest.body) as { url: string; headers: Record<string, string> };
+    expect(echoed.url).toBe('/rest/x?q=1');
+    expect(echoed.headers['upgrade']).toBeUndefined();
+    expect(echoed.headers['sec-websocket-key']).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+    const health = await rawRequest(gw.port, upgrade('/healthz'));
+    expect(health.status).toBe(200);
+  });
+
+  it('answers an Upgrade request on no route, or an unsafe path, like any request: 404 / 400 in the JSON error shape', async () => {
+    const { gw } = await setup();
+    const nowhere = await rawRequest(gw.port, upgrade('/nowhere'));
+    expect(nowhere.status).toBe(404);
+    expect(JSON.parse(nowhere.body).error.code).toBe('ROUTE_NOT_FOUND');
     expect((await rawRequest(gw.port, upgrade('/live/%2e%2e/x'))).status).toBe(400);
+  });
+
+  it('refuses an Upgrade request with a body outside WebSocket routes with 400 (its body can no longer be read)', async () => {
+    const { gw } = await setup();
+    const withBody = await rawRequest(gw.port, upgrade('/rest/x', 'Content-Length: 5\r\n') + 'hello');
+    expect(withBody.status).toBe(400);
+    expect(JSON.parse(withBody.body).error).toMatchObject({ code: 'BAD_REQUEST', requestId: expect.any(String) });
   });
 
   it('answers 502 when the WebSocket upstream is down', async () => {

@@ -9,12 +9,13 @@ import { loadOpenApiDocument } from '../../sources/openapi/index.js';
 import type { Upstream } from '../../upstream/index.js';
 import { requestIdOf } from '../request-id.js';
 import type { RouteHandler } from '../server.js';
+import { serveUpgradeAsRequest } from '../upgrade-as-request.js';
 import { createAggregation } from './aggregation.js';
 import { apiDocsRoutes } from './api-docs.js';
 import { createForwardedResolver } from './forwarded.js';
 import { buildOpenApiDocument, type UpstreamDocument } from './openapi-document.js';
 import { createProxy, type AfterProxy } from './proxy.js';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { compileRewrite, type PathRewrite } from './rewrite.js';
 import { compileRouteTable, type CompiledRoute, type RouteLookup } from './route-table.js';
 import { createTunnelSet, createWebSocketProxy, rejectUpgrade, type WebSocketProxy } from './websocket.js';
@@ -66,8 +67,12 @@ export interface PassthroughDeps {
 export interface Passthrough {
   /** The `fallback` of the HTTP server: every request no exact route took. */
   handle: RouteHandler;
-  /** The server's `upgrade` listener; `undefined` when no route has `websocket: true`. */
-  upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  /**
+   * The server's `upgrade` listener; `undefined` when no route has `websocket: true`. A request
+   * for no WebSocket route is served as a plain request (see upgrade-as-request.ts) and false
+   * is returned; true when it became a tunnel (or was refused as one).
+   */
+  upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => boolean) | undefined;
   /** `/openapi.json` and `/docs` (empty when `apiDocs.enabled` is false). */
   exactRoutes: [string, RouteHandler][];
   /** Ends open WebSocket tunnels (shutdown). */
@@ -111,22 +116,29 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
     return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, afterProxy);
   }
 
-  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const target = parseRequestTarget(req.url);
+    const found = target === undefined ? undefined : table.find(req.method ?? 'GET', target.path, req.headers, target.search);
+    if (target === undefined || found?.kind !== 'found' || runners[found.route.index]!.websocket === undefined) {
+      serveUpgradeAsRequest(req, socket);
+      return false;
+    }
     const requestId = requestIdOf(req);
     socket.on('error', () => socket.destroy());
-    upgradeRoute(req, socket, head, requestId).catch((error: unknown) => {
+    upgradeRoute(req, socket, head, requestId, target, found).catch((error: unknown) => {
       const masked = maskUnexpected(error, requestId);
       if (masked !== error) deps.logger.error({ err: error, requestId }, 'unhandled error in upgrade');
       rejectUpgrade(socket, requestId, masked);
     });
+    return true;
   }
 
-  async function upgradeRoute(req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<void> {
-    const target = parseRequestTarget(req.url);
-    if (target === undefined) throw new JunctionError('BAD_REQUEST', 'The request path is not allowed');
-    const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
-    const runner = found.kind === 'found' ? runners[found.route.index] : undefined;
-    if (found.kind !== 'found' || runner?.websocket === undefined) throw new JunctionError('ROUTE_NOT_FOUND', 'No WebSocket route matches this request');
+  async function upgradeRoute(
+    req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string,
+    target: RequestTarget, found: Extract<RouteLookup, { kind: 'found' }>,
+  ): Promise<void> {
+    const runner = runners[found.route.index]!;
+    if (runner.websocket === undefined) throw new JunctionError('ROUTE_NOT_FOUND', 'No WebSocket route matches this request');
     if (beforeProxy !== undefined) {
       await beforeProxy(runner.info, req, requestId, { res: undefined, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
     }
