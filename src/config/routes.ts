@@ -71,6 +71,12 @@ export const rewriteSchema = z
     replacePath: pathTemplate.optional(),
     /** Prepended after stripping or replacing (`/v2`). Default none. */
     addPrefix: pathTemplate.optional(),
+    /**
+     * The `Host` header sent upstream (`api.internal.example` or `name:8080`), for backends that
+     * route by virtual host. From config only: the client's `Host` is never forwarded. Default:
+     * the host of the upstream's URL (of the target reached).
+     */
+    host: z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be a host name or [IPv6] address, with an optional :port').optional(),
   })
   .refine((rewrite) => !(rewrite.replacePath !== undefined && rewrite.stripPrefix), '"replacePath" and "stripPrefix" exclude each other')
   .prefault({});

@@ -51,11 +51,13 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
   const requestPlan = compileHeaderPlan(route.requestHeaders, true);
   const responsePlan = compileHeaderPlan(route.responseHeaders, false);
   const rewriteLocation = createLocationRewriter(route, upstream, forwarded);
+  const hostOverride = route.rewrite.host;
 
   return async function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
     const body = requestBody(req, maxBodyBytes);
     const headers = upstreamHeaders(req.headers, requestPlan, forwarded.headers(req));
     headers['x-request-id'] = requestId;
+    if (hostOverride !== undefined) headers['host'] = hostOverride;
     const controller = new AbortController();
     const abort = (): void => {
       if (!res.writableFinished) controller.abort();

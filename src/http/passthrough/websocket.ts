@@ -35,6 +35,7 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
     headers['connection'] = 'Upgrade';
     headers['upgrade'] = req.headers.upgrade ?? 'websocket';
     headers['x-request-id'] = requestId;
+    if (route.rewrite.host !== undefined) headers['host'] = route.rewrite.host;
     const outgoing = send({
       protocol: base.protocol, hostname: base.hostname, port: base.port, method: 'GET',
       path: basePath + upstreamPath + search, headers, agent: false, timeout: config.timeoutMs,
