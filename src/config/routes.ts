@@ -38,6 +38,12 @@ export const routeMatchSchema = z
     path: pathTemplate.optional(),
     /** Path prefix on segment boundaries: `/public` matches `/public` and `/public/x`, never `/publicity`. */
     prefix: pathTemplate.optional(),
+    /**
+     * `strict`: `/api/orders` and `/api/orders/` are different paths for an exact or pattern
+     * `path` (as in Traefik). `ignore`: one trailing `/` more or less still matches; the path is
+     * forwarded as the client sent it. Prefixes always match both. Default `strict`.
+     */
+    trailingSlash: z.enum(['strict', 'ignore']).default('strict'),
     /** Methods matched. Default: any (passthrough) or `[GET]` (aggregation). */
     methods: z.array(method).min(1).optional(),
     /** `Host` matched, without port: exact (`api.example.com`) or one leading wildcard (`*.example.com`). Default any. */

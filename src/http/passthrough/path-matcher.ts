@@ -16,6 +16,8 @@ export interface PathMatcher {
   literalSegments: number;
   /** The literal start of the template, up to its first parameter (what `stripPrefix: true` strips). */
   literalPrefix: string;
+  /** Every path an exact matcher matches (its lookup keys); empty for the other kinds. */
+  exactPaths: readonly string[];
   /** `undefined`: no match; otherwise the params (empty object for exact and prefix). */
   match(path: string): Record<string, string> | undefined;
 }
@@ -23,23 +25,31 @@ export interface PathMatcher {
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const PARAM_SEGMENT = /^:([A-Za-z_][A-Za-z0-9_]*)$/;
 
-/** Compiles `match.path` or `match.prefix` of a route. */
-export function compilePathMatcher(path: string | undefined, prefix: string | undefined): PathMatcher {
+/**
+ * Compiles `match.path` or `match.prefix` of a route. `ignoreTrailingSlash` lets an exact or
+ * pattern path match with one trailing `/` more or less (prefixes always do).
+ */
+export function compilePathMatcher(path: string | undefined, prefix: string | undefined, ignoreTrailingSlash = false): PathMatcher {
   if (prefix !== undefined) return prefixMatcher(prefix);
   const template = path ?? '/';
   if (template === '/*' || template.endsWith('/*')) return prefixMatcher(template.slice(0, -2) || '/');
-  if (!template.split('/').some((segment) => segment.startsWith(':'))) return exactMatcher(template);
-  return patternMatcher(template);
+  if (!template.split('/').some((segment) => segment.startsWith(':'))) return exactMatcher(template, ignoreTrailingSlash);
+  return patternMatcher(template, ignoreTrailingSlash);
 }
 
-function exactMatcher(template: string): PathMatcher {
+function exactMatcher(template: string, ignoreTrailingSlash: boolean): PathMatcher {
+  const bare = template.length > 1 && template.endsWith('/') ? template.slice(0, -1) : template;
+  const slashed = bare === '/' ? '/' : `${bare}/`;
   return {
     kind: 'exact',
     template,
     params: [],
     literalSegments: segmentsOf(template).length,
     literalPrefix: template,
-    match: (path) => (path === template ? NO_PARAMS : undefined),
+    exactPaths: ignoreTrailingSlash ? [...new Set([bare, slashed])] : [template],
+    match: ignoreTrailingSlash
+      ? (path) => (path === bare || path === slashed ? NO_PARAMS : undefined)
+      : (path) => (path === template ? NO_PARAMS : undefined),
   };
 }
 
@@ -56,6 +66,7 @@ function prefixMatcher(raw: string): PathMatcher {
     params: [],
     literalSegments: segmentsOf(template).length,
     literalPrefix: root ? '' : template,
+    exactPaths: [],
     match(path) {
       if (root) return NO_PARAMS;
       if (!path.startsWith(template)) return undefined;
@@ -64,7 +75,7 @@ function prefixMatcher(raw: string): PathMatcher {
   };
 }
 
-function patternMatcher(template: string): PathMatcher {
+function patternMatcher(template: string, ignoreTrailingSlash: boolean): PathMatcher {
   const params: string[] = [];
   const segments = segmentsOf(template);
   let literalSegments = 0;
@@ -81,7 +92,7 @@ function patternMatcher(template: string): PathMatcher {
       return '([^/]+)';
     })
     .join('/');
-  const regex = new RegExp(`^/${source}${template.endsWith('/') ? '/' : ''}$`);
+  const regex = new RegExp(`^/${source}${ignoreTrailingSlash ? '/?' : template.endsWith('/') ? '/' : ''}$`);
   const firstParam = template.indexOf('/:');
   return {
     kind: 'pattern',
@@ -89,6 +100,7 @@ function patternMatcher(template: string): PathMatcher {
     params,
     literalSegments,
     literalPrefix: firstParam <= 0 ? '' : template.slice(0, firstParam),
+    exactPaths: [],
     match(path) {
       const found = regex.exec(path);
       if (found === null) return undefined;

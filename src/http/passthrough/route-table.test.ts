@@ -73,3 +73,28 @@ describe('rewrite', () => {
     expect(() => compileRewrite(unknownParam!, compileRouteTable([unknownParam!]).routes[0]!.path)).toThrow(/":other"/);
   });
 });
+
+describe('trailing slash', () => {
+  it('strict by default for exact and pattern paths; prefixes match both; trailingSlash: ignore matches one more or less', () => {
+    const table = compileRouteTable(routes([
+      { name: 'orders', match: { path: '/api/orders' } },
+      { name: 'order', match: { path: '/api/orders/:id' } },
+      { name: 'loose', match: { path: '/loose', trailingSlash: 'ignore' } },
+      { name: 'loose-slash', match: { path: '/loose2/', trailingSlash: 'ignore' } },
+      { name: 'loose-item', match: { path: '/items/:id', trailingSlash: 'ignore' } },
+      { name: 'pub', match: { prefix: '/pub' } },
+    ]));
+    expect(winner(table, '/api/orders')).toBe('orders');
+    expect(winner(table, '/api/orders/')).toBe('not-found');
+    expect(winner(table, '/api/orders/7/')).toBe('not-found');
+    expect(winner(table, '/loose')).toBe('loose');
+    expect(winner(table, '/loose/')).toBe('loose');
+    expect(winner(table, '/loose2')).toBe('loose-slash');
+    expect(winner(table, '/loose2/')).toBe('loose-slash');
+    expect(winner(table, '/items/7/')).toBe('loose-item');
+    expect(winner(table, '/items/7')).toBe('loose-item');
+    expect(winner(table, '/items/7//')).toBe('not-found');
+    expect(winner(table, '/pub/')).toBe('pub');
+    expect(winner(table, '/pub')).toBe('pub');
+  });
+});

@@ -36,10 +36,11 @@ export function compileRouteTable(configs: readonly RouteConfig[], defaultMethod
   const routes = configs.map((config, index) => compileRoute(config, index, defaultMethods?.(config)));
   const exact = new Map<string, CompiledRoute[]>();
   for (const route of routes) {
-    if (route.path.kind !== 'exact') continue;
-    const list = exact.get(route.path.template) ?? [];
-    list.push(route);
-    exact.set(route.path.template, list);
+    for (const key of route.path.exactPaths) {
+      const list = exact.get(key) ?? [];
+      list.push(route);
+      exact.set(key, list);
+    }
   }
   const ranked = routes.filter((route) => route.path.kind !== 'exact').sort(byPrecedence);
   const empty: CompiledRoute[] = [];
@@ -81,7 +82,7 @@ function byPrecedence(a: CompiledRoute, b: CompiledRoute): number {
 function compileRoute(config: RouteConfig, index: number, defaultMethods: readonly string[] | undefined): CompiledRoute {
   let path: PathMatcher;
   try {
-    path = compilePathMatcher(config.match.path, config.match.prefix);
+    path = compilePathMatcher(config.match.path, config.match.prefix, config.match.trailingSlash === 'ignore');
   } catch (error) {
     throw new Error(`route "${config.name}": ${(error as Error).message}`);
   }
