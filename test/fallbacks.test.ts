@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/index.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { silentLogger } from '../src/logger.js';
+import { startReviews, startUsers, type RunningService } from '../subgraphs/index.js';
+import { postGraphql, ROOT } from './helpers/demo-gateway.js';
+import { configText } from './helpers/reload-config.js';
+
+let gateway: Gateway | undefined;
+let services: RunningService[] = [];
+afterEach(async () => {
+  await gateway?.close();
+  await Promise.all(services.map((service) => service.close()));
+  gateway = undefined;
+  services = [];
+});
+
+const FALLBACKS = `
+fallbacks:
+  Query.reviews: { value: [] }
+  Query.user: { lastGood: true, maxAgeMs: 60000 }
+`;
+
+interface Answer {
+  data: Record<string, unknown> | null;
+  errors?: { path?: unknown[]; extensions?: Record<string, unknown> }[];
+  extensions?: { fallbacks?: unknown[] };
+}
+
+describe('per-field fallbacks', () => {
+  it('a failing upstream call answers the static value or the last good one, and the response says so', async () => {
+    const users = await startUsers();
+    const reviews = await startReviews();
+    services.push(users, reviews);
+    let clock = Date.now();
+    const config = parseConfig(configText({ usersUrl: users.url, reviewsUrl: reviews.url, extra: FALLBACKS }), `${ROOT}/gateway.yaml`, { env: {} });
+    gateway = await createGateway(config, { logger: silentLogger(), now: () => clock });
+    const { port } = await gateway.listen();
+    const ask = async (query: string) => (await postGraphql(`http://127.0.0.1:${port}/graphql`, query)).body as Answer;
+
+    const good = await ask('{ user(id: "1") { id name } reviews { id } }');
+    expect(good.errors).toBeUndefined();
+    expect(good.extensions?.fallbacks).toBeUndefined();
+    const user = good.data!['user'];
+    expect((good.data!['reviews'] as unknown[]).length).toBeGreaterThan(0);
+
+    await users.close();
+    await reviews.close();
+    services = [];
+    clock += 1_000;
+    const down = await ask('{ user(id: "1") { id name } reviews { id } }');
+    expect(down.errors).toBeUndefined();
+    expect(down.data).toEqual({ user, reviews: [] });
+    expect(down.extensions?.fallbacks).toHaveLength(2);
+    expect(down.extensions?.fallbacks).toEqual(expect.arrayContaining([
+      { path: ['user'], kind: 'lastGood', code: expect.stringMatching(/^UPSTREAM_/), ageMs: 1_000 },
+      { path: ['reviews'], kind: 'value', code: expect.stringMatching(/^UPSTREAM_/) },
+    ]));
+
+    const otherArguments = await ask('{ user(id: "2") { id name } }');
+    expect(otherArguments.data).toEqual({ user: null });
+    expect(otherArguments.errors?.[0]?.extensions?.['code']).toMatch(/^UPSTREAM_/);
+    const otherSelection = await ask('{ user(id: "1") { id } }');
+    expect(otherSelection.data).toEqual({ user: null });
+
+    clock += 60_000;
+    const expired = await ask('{ user(id: "1") { id name } }');
+    expect(expired.data).toEqual({ user: null });
+    expect(expired.errors?.[0]).toMatchObject({ path: ['user'] });
+    expect(expired.extensions?.fallbacks).toBeUndefined();
+  }, 30_000);
+
+  it('a fallback on a field the schema does not have is a config error at build time', async () => {
+    const config = parseConfig(configText({ usersUrl: 'http://127.0.0.1:9', extra: 'fallbacks: { "Query.nope": { value: 1 } }' }), `${ROOT}/gateway.yaml`, { env: {} });
+    await expect(createGateway(config, { logger: silentLogger() })).rejects.toThrow('fallbacks: "Query.nope" is not a field of the composed schema');
+    expect(() => parseConfig(configText({ usersUrl: 'http://127.0.0.1:9', extra: 'fallbacks: { "Query.user": { maxAgeMs: 5 } }' }), `${ROOT}/gateway.yaml`, { env: {} }))
+      .toThrow(/needs "value" or "lastGood: true"/);
+  });
+});
