@@ -11,10 +11,11 @@ import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
 import { measure, type Sample } from './lib/measure.js';
 import { flagNotes, summarise, table, type Row } from './lib/report.js';
 import { scenarios as allScenarios, type Scenario } from './lib/scenarios.js';
-import { availabilityNotes, resultFile, runInfo } from './lib/info.js';
+import { derive, derivedNotes, soakNotes, type DerivedRow } from './lib/derived.js';
+import { resultFile, runInfo } from './lib/info.js';
 import { buildJunction, composeSupergraphs, ensurePeers, startMocks, tsxJunction } from './lib/setup.js';
 import { clockTicks, pinSelf, which } from './lib/sys.js';
-import type { BenchContext } from './lib/targets.js';
+import { baseId, type BenchContext } from './lib/targets.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LOAD_CORE = 0;
@@ -39,7 +40,8 @@ function missingTools(): string | undefined {
 function select(list: Scenario[], args: BenchArgs): Scenario[] {
   const chosen = args.scenarios.length === 0 ? list : list.filter((s) => args.scenarios.some((n) => s.name === n || s.name.startsWith(`${n}-`)));
   if (chosen.length === 0) throw new Error(`no scenario matches ${args.scenarios.join(', ')}: ${list.map((s) => s.name).join(', ')}`);
-  return chosen.map((s) => ({ ...s, targets: s.targets.filter((t) => (args.only.length === 0 || args.only.includes(t.id)) && (args.peers || t.id === 'junction')) }));
+  const wanted = (id: string): boolean => args.only.length === 0 || args.only.includes(id) || args.only.includes(baseId(id));
+  return chosen.map((s) => ({ ...s, targets: s.targets.filter((t) => wanted(t.id) && (args.peers || baseId(t.id) === 'junction')) }));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -57,22 +59,23 @@ async function main(argv: string[]): Promise<number> {
     log('building Junction into bench/.build …');
     ctx.junction = await buildJunction(ROOT, log);
   }
-  if (args.peers && (args.only.length === 0 || args.only.some((id) => id !== 'junction'))) ctx.peersUnavailable = await ensurePeers(peersDir, log);
+  if (args.peers && (args.only.length === 0 || args.only.some((id) => baseId(id) !== 'junction'))) ctx.peersUnavailable = await ensurePeers(peersDir, log);
   else ctx.peersUnavailable = 'peers not run (--no-peers / --only)';
 
   const mocks = await startMocks(ctx);
   ctx.urls = mocks.urls;
   try {
     const supergraphs = await composeSupergraphs(ctx);
-    const notes = await availabilityNotes(ROOT);
-    const chosen = select(allScenarios(ctx, supergraphs, mocks.mocks, notes.policies, notes.resilience), args);
+    const chosen = select(allScenarios(ctx, supergraphs, mocks.mocks), args);
+    for (const scenario of chosen) if (!scenario.unavailable && scenario.targets.length > 0) await scenario.prepare?.();
     const samples = await runRounds(chosen, args);
     const rows = chosen.flatMap((s) => summarise(s, samples));
-    print(chosen, rows);
+    const derived = chosen.flatMap((s) => derive(s, samples));
+    print(chosen, rows, derived);
     const info = runInfo(ROOT, args, ctx, mocks.restKind);
     const file = args.out ?? resultFile(ROOT, info, args.quick);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ ...info, scenarios: chosen.map(describe), rows, samples }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify({ ...info, scenarios: chosen.map(describe), rows, derived, samples }, null, 2)}\n`);
     log(`wrote ${file}`);
     return rows.some((r) => r.errors > 0) ? 1 : 0;
   } finally {
@@ -88,6 +91,7 @@ async function runRounds(chosen: Scenario[], args: BenchArgs): Promise<Sample[]>
     for (const scenario of chosen) {
       if (scenario.unavailable) continue;
       for (const target of shuffle(scenario.targets)) {
+        if (target.once && round > 1) continue;
         log(`round ${round}/${args.rounds} ${scenario.name}: ${target.label}`);
         const sample = await measure(scenario, target, round, deps);
         log(sample.skipped ? `  skipped: ${sample.skipped}` : `  ${sample.rpsPerCpuSecond?.toFixed(0)} req/CPU-s, ${sample.rps?.toFixed(0)} req/s, CPU ${(100 * (sample.cpuShare ?? 0)).toFixed(0)}%${sample.flags.length ? ` ⚑ ${sample.flags.join('; ')}` : ''}${sample.firstError ? ` first bad: ${sample.firstError}` : ''}`);
@@ -102,11 +106,13 @@ function describe(s: Scenario): Record<string, unknown> {
   return { name: s.name, title: s.title, reference: s.reference, connections: s.connections, request: { method: s.spec.method, path: s.spec.path, marker: s.spec.marker }, unavailable: s.unavailable };
 }
 
-function print(chosen: Scenario[], rows: Row[]): void {
+function print(chosen: Scenario[], rows: Row[], derived: DerivedRow[]): void {
   console.log('');
   for (const s of chosen) console.log(`${s.name}: ${s.title} (reference: ${s.reference}, ${s.connections} connections)`);
   console.log('');
   console.log(table(rows, chosen.map((s) => ({ scenario: s.name, title: s.title, unavailable: s.unavailable }))));
+  const notes = [derivedNotes(derived), soakNotes(rows)].filter(Boolean).join('\n');
+  if (notes) console.log(`\n${notes}`);
   const flags = flagNotes(rows);
   if (flags) console.log(`\n${flags}`);
 }

@@ -19,11 +19,13 @@ export const USAGE = `Usage: npm run bench -- [options]
                     flat | fanout | passthrough-get | passthrough-post | policies | resilience
   --only ID         run only this process under test (repeatable): junction, hive-stitching-jit,
                     hive-router, apollo-gateway, subgraph-direct, hive-mesh, undici-proxy,
-                    fastify-reply-from, nginx
+                    fastify-reply-from, nginx; "junction" takes every Junction row of scenarios
+                    4 and 5 too, "junction+auth-pool" (etc., see bench/README.md) only that one
   --quick           a few seconds per scenario, 1 round (smoke run; numbers are indicative only)
   --rounds N        rounds, order shuffled each round (default 3)
   --warmup S        warm-up seconds (default 10)   --duration S   measured seconds (default 10)
   --latency S       seconds of the one-connection latency run (default 5)
+  --soak S          seconds of the memory soak of "resilience" (default 60; 30 with --quick)
   --no-peers        Junction only (never installs peers)
   --junction MODE   build (default: compile to bench/.build and run JS) or tsx
   --out FILE        write the JSON there (default bench/results/<date>-<commit>.json)
@@ -41,6 +43,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       warmup: { type: 'string' },
       duration: { type: 'string' },
       latency: { type: 'string' },
+      soak: { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       junction: { type: 'string' },
       out: { type: 'string' },
@@ -64,6 +67,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       warmupS: num(values.warmup, quick ? 1 : 10, 'warmup'),
       measureS: Math.max(1, num(values.duration, quick ? 2 : 10, 'duration')),
       latencyS: Math.max(1, num(values.latency, quick ? 1 : 5, 'latency')),
+      soakS: Math.max(4, num(values.soak, quick ? 30 : 60, 'soak')),
     },
     quick,
     peers: !(values['no-peers'] ?? false),

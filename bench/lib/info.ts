@@ -47,32 +47,3 @@ export function resultFile(root: string, info: RunInfo, quick: boolean): string 
   const stamp = info.date.replace(/[:]/g, '').replace(/\..*$/, '');
   return join(root, 'bench/results', `${stamp}-${(info.git.commit ?? 'nogit').slice(0, 7)}${quick ? '.tmp' : ''}.json`);
 }
-
-/**
- * Why scenarios 4 and 5 do not run yet. They need policy and breaker config that the bench
- * can drive; this reports the config keys found so the note stays true as features land.
- */
-export async function availabilityNotes(root: string): Promise<{ policies: string; resilience: string }> {
-  let keys: string[] = [];
-  let upstreamKeys: string[] = [];
-  try {
-    const mod = (await import(join(root, 'src/config/schema.ts'))) as {
-      configSchema?: { shape?: Record<string, unknown> };
-      upstreamSchema?: { shape?: Record<string, unknown> };
-    };
-    keys = Object.keys(mod.configSchema?.shape ?? {});
-    upstreamKeys = Object.keys(mod.upstreamSchema?.shape ?? {});
-  } catch {
-    // the schema is mid-edit; report without keys
-  }
-  const policyKeys = keys.filter((k) => /auth|rate|cache|polic/i.test(k));
-  const breaker = upstreamKeys.filter((k) => /breaker/i.test(k));
-  return {
-    policies:
-      `not available: no bench config for @auth/@rateLimit/@cacheControl yet` +
-      (policyKeys.length ? ` (config keys now present: ${policyKeys.join(', ')}; add bench/configs/policies-*.yaml)` : ' (no policy config keys in src/config)'),
-    resilience:
-      `not available: breaker fast-fail and soak not wired in the bench yet` +
-      (breaker.length ? ` (upstream keys now present: ${breaker.join(', ')})` : ' (no breaker config in src/config)'),
-  };
-}

@@ -1,13 +1,24 @@
 import { coreBusy, coreTimes, peakRss, processTree, treeTicks } from './sys.js';
 import { freePort, tail, waitReady, type Started } from './process.js';
-import type { Scenario } from './scenarios.js';
+import type { CallSource, Scenario } from './scenarios.js';
+import type { SoakResult } from './soak.js';
 import type { Target } from './targets.js';
-import { runWrk } from './wrk.js';
+import { runWrk, type RequestSpec, type WrkResult } from './wrk.js';
 
 export interface Timing {
   warmupS: number;
   measureS: number;
   latencyS: number;
+  /** Length of the memory soak (scenario 5c). */
+  soakS: number;
+}
+
+/** What one target is loaded with. */
+export interface Load {
+  spec: RequestSpec;
+  connections: number;
+  callSources: CallSource[];
+  noUpstream: boolean;
 }
 
 /** One target in one round. `skipped` says why there is no number. */
@@ -31,8 +42,12 @@ export interface Sample {
   peakRssBytes?: number;
   errors?: number;
   firstError?: string;
+  /** Memory over the soak (scenario 5c). */
+  soak?: SoakResult;
   flags: string[];
 }
+
+export type WindowResult = Omit<Sample, 'scenario' | 'target' | 'label' | 'round'>;
 
 export interface MeasureDeps {
   ticksPerSecond: number;
@@ -47,13 +62,23 @@ export async function measure(scenario: Scenario, target: Target, round: number,
   const base = { scenario: scenario.name, target: target.id, label: target.label, round, flags: [] as string[] };
   const unavailable = target.unavailable?.();
   if (unavailable) return { ...base, skipped: unavailable };
+  const load: Load = {
+    spec: target.spec ?? scenario.spec,
+    connections: scenario.connections,
+    callSources: target.callSources ?? scenario.callSources,
+    noUpstream: target.noUpstream === true,
+  };
   let started: Started | undefined;
   try {
     started = target.start(await freePort());
-    const first = await waitReady(started, scenario.spec, 90_000);
+    const first = await waitReady(started, load.spec, 90_000);
     const notYet = target.id === 'junction' ? scenario.notAvailable?.(first) : undefined;
     if (notYet) return { ...base, skipped: notYet };
-    return { ...base, ...(await window(scenario, started, deps, target.noUpstream === true)) };
+    await target.prime?.(started, load.spec);
+    const result = await (target.window ?? window)(started, load, deps);
+    const limit = target.maxCallsPerRequest;
+    if (limit && (result.upstreamCallsPerRequest ?? 0) > limit.max) result.flags.push(`${result.upstreamCallsPerRequest!.toFixed(2)} upstream calls/req: ${limit.why}`);
+    return { ...base, ...result };
   } catch (err) {
     const message = (err as Error).message;
     if (target.id === 'junction' && scenario.notAvailable && /routes/.test(message)) {
@@ -65,47 +90,33 @@ export async function measure(scenario: Scenario, target: Target, round: number,
   }
 }
 
-async function window(scenario: Scenario, started: Started, deps: MeasureDeps, noUpstream: boolean): Promise<Omit<Sample, 'scenario' | 'target' | 'label' | 'round'>> {
+async function window(started: Started, load: Load, deps: MeasureDeps): Promise<WindowResult> {
   const { timing } = deps;
-  const load = { url: started.url, spec: scenario.spec, core: deps.loadCore };
-  if (timing.warmupS > 0) await runWrk({ ...load, connections: scenario.connections, durationS: timing.warmupS });
+  const wrk = { url: started.url, spec: load.spec, core: deps.loadCore };
+  if (timing.warmupS > 0) await runWrk({ ...wrk, connections: load.connections, durationS: timing.warmupS });
 
-  const pids = processTree(started.pid);
-  const ticks0 = treeTicks(pids);
-  const cores0 = coreTimes();
-  const t0 = process.hrtime.bigint();
-  const result = await runWrk({ ...load, connections: scenario.connections, durationS: timing.measureS });
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpuSeconds = (treeTicks(processTree(started.pid)) - ticks0) / deps.ticksPerSecond;
-  const busy = coreBusy(cores0, coreTimes());
+  const loaded = await loadedWindow(started, load, deps, timing.measureS);
+  const { result, cpuSeconds } = loaded;
 
   // Upstream calls are counted over the one-connection run: at most one request is in flight
   // when it ends, so calls / requests is exact to within one request.
-  await settle(scenario);
-  for (const source of scenario.callSources) source.resetCalls();
-  const latency = await runWrk({ ...load, connections: 1, durationS: timing.latencyS });
-  const calls = scenario.callSources.reduce((sum, source) => sum + source.calls.total, 0);
+  await settle(load.callSources);
+  for (const source of load.callSources) source.resetCalls();
+  const latency = await runWrk({ ...wrk, connections: 1, durationS: timing.latencyS });
+  const calls = load.callSources.reduce((sum, source) => sum + source.calls.total, 0);
   const peak = peakRss(processTree(started.pid));
 
-  const errors = result.badStatus + result.badBody + result.socketErrors + result.timeouts + latency.badStatus + latency.badBody;
-  const cpuShare = cpuSeconds / (result.durationUs / 1e6);
-  const flags: string[] = [];
-  if (cpuShare < 0.9) flags.push(`process under test at ${pct(cpuShare)} CPU`);
-  const core0 = busy[deps.loadCore] ?? 0;
-  const core1 = busy[deps.busyCore] ?? 0;
-  if (core0 > 0.85) flags.push(`core ${deps.loadCore} at ${pct(core0)}`);
-  if (core1 - cpuShare > 0.1) flags.push(`core ${deps.busyCore} shared: ${pct(core1 - cpuShare)} used by other processes`);
-  if (errors > 0) flags.push(`${errors} bad responses`);
-  if (wallS > timing.measureS * 1.5 + 2) flags.push('window overran');
+  const errors = loaded.errors + latency.badStatus + latency.badBody;
+  const flags = loadedFlags(loaded, deps, errors);
   return {
     requests: result.requests,
     rps: result.requests / (result.durationUs / 1e6),
     cpuSeconds,
     rpsPerCpuSecond: cpuSeconds > 0 ? result.requests / cpuSeconds : undefined,
-    cpuShare,
-    core0Busy: core0,
-    core1Busy: core1,
-    upstreamCallsPerRequest: !noUpstream && scenario.callSources.length > 0 && latency.requests > 0 ? calls / latency.requests : undefined,
+    cpuShare: loaded.cpuShare,
+    core0Busy: loaded.core0,
+    core1Busy: loaded.core1,
+    upstreamCallsPerRequest: !load.noUpstream && load.callSources.length > 0 && latency.requests > 0 ? calls / latency.requests : undefined,
     p50Ms: latency.p50Us / 1000,
     p99Ms: latency.p99Us / 1000,
     peakRssBytes: peak,
@@ -115,9 +126,58 @@ async function window(scenario: Scenario, started: Started, deps: MeasureDeps, n
   };
 }
 
+export interface LoadedWindow {
+  result: WrkResult;
+  cpuSeconds: number;
+  cpuShare: number;
+  core0: number;
+  core1: number;
+  wallS: number;
+  durationS: number;
+  errors: number;
+}
+
+/**
+ * One loaded wrk run with the CPU of the process tree and of both cores around it. `during` runs
+ * alongside (the soak samples memory there).
+ */
+export async function loadedWindow(started: Started, load: Load, deps: MeasureDeps, durationS: number, during?: Promise<unknown>): Promise<LoadedWindow> {
+  const ticks0 = treeTicks(processTree(started.pid));
+  const cores0 = coreTimes();
+  const t0 = process.hrtime.bigint();
+  const [result] = await Promise.all([
+    runWrk({ url: started.url, spec: load.spec, core: deps.loadCore, connections: load.connections, durationS }),
+    during,
+  ]);
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuSeconds = (treeTicks(processTree(started.pid)) - ticks0) / deps.ticksPerSecond;
+  const busy = coreBusy(cores0, coreTimes());
+  return {
+    result,
+    cpuSeconds,
+    cpuShare: cpuSeconds / (result.durationUs / 1e6),
+    core0: busy[deps.loadCore] ?? 0,
+    core1: busy[deps.busyCore] ?? 0,
+    wallS,
+    durationS,
+    errors: result.badStatus + result.badBody + result.socketErrors + result.timeouts,
+  };
+}
+
+/** The harness's flags for a loaded window: the bottleneck was elsewhere, or answers were bad. */
+export function loadedFlags(w: LoadedWindow, deps: MeasureDeps, errors: number): string[] {
+  const flags: string[] = [];
+  if (w.cpuShare < 0.9) flags.push(`process under test at ${pct(w.cpuShare)} CPU`);
+  if (w.core0 > 0.85) flags.push(`core ${deps.loadCore} at ${pct(w.core0)}`);
+  if (w.core1 - w.cpuShare > 0.1) flags.push(`core ${deps.busyCore} shared: ${pct(w.core1 - w.cpuShare)} used by other processes`);
+  if (errors > 0) flags.push(`${errors} bad responses`);
+  if (w.wallS > w.durationS * 1.5 + 2) flags.push('window overran');
+  return flags;
+}
+
 /** Waits until requests left in flight by the loaded window stop reaching the upstreams (≤ 3 s). */
-async function settle(scenario: Scenario): Promise<void> {
-  const total = (): number => scenario.callSources.reduce((sum, source) => sum + source.calls.total, 0);
+async function settle(callSources: CallSource[]): Promise<void> {
+  const total = (): number => callSources.reduce((sum, source) => sum + source.calls.total, 0);
   let last = total();
   for (let i = 0; i < 30; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -53,12 +53,38 @@ function send(res: ServerResponse, status: number, body: Buffer): void {
   res.end(body);
 }
 
+export interface ProductsMockOptions {
+  /**
+   * Answer 503 to the first attempt of every Nth distinct request (told apart by its
+   * `authorization` header, which the gateway forwards), and normally to its retry. 0: never.
+   */
+  failFirstEvery?: number;
+}
+
+const UNAVAILABLE = Buffer.from('{"errors":[{"message":"unavailable (bench: first attempt fails)"}]}');
+
+/** Whether this attempt is a planned first-attempt failure (see `failFirstEvery`). */
+function createFirstAttemptFailures(every: number): (req: IncomingMessage) => boolean {
+  const failed = new Set<string>();
+  let seen = 0;
+  return (req) => {
+    if (every <= 0) return false;
+    const key = String(req.headers.authorization ?? '');
+    if (failed.delete(key)) return false;
+    if (++seen % every !== 0) return false;
+    if (failed.size > 100_000) failed.clear();
+    failed.add(key);
+    return true;
+  };
+}
+
 /**
  * Zero-cost GraphQL subgraph serving the 20 catalog products (`{ products { id name price } }`).
  * Each distinct request body is executed once with graphql-js; the answer bytes are kept, so
  * under load the mock costs a map lookup per request whatever query text a gateway sends.
  */
-export function startProductsGraphql(port = 0): Promise<Mock> {
+export function startProductsGraphql(port = 0, options: ProductsMockOptions = {}): Promise<Mock> {
+  const failsFirst = createFirstAttemptFailures(options.failFirstEvery ?? 0);
   const schema: GraphQLSchema = buildSchema(readFileSync(PRODUCTS_SDL, 'utf8'));
   const rootValue = { products: () => products };
   const answers = new Map<string, Promise<Buffer>>();
@@ -79,6 +105,7 @@ export function startProductsGraphql(port = 0): Promise<Mock> {
   const server = createServer((req, res) => {
     count(calls, `${req.method} /graphql`);
     if (req.method !== 'POST') return send(res, 405, Buffer.from('{"errors":[{"message":"POST only"}]}'));
+    if (failsFirst(req)) return readAll(req, () => send(res, 503, UNAVAILABLE));
     readAll(req, (body) => {
       answer(body).then(
         (bytes) => send(res, 200, bytes),

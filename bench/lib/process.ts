@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { request } from 'undici';
-import type { RequestSpec } from './wrk.js';
-import { readFileSync } from 'node:fs';
+import { UNIQUE_PLACEHOLDER, type RequestSpec } from './wrk.js';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** A process under test, pinned to its core. */
 export interface Started {
@@ -74,16 +74,27 @@ export interface Probe {
 
 /** Sends the scenario's request once (the same shape wrk sends). */
 export async function probe(url: string, spec: RequestSpec): Promise<Probe> {
-  const headers: Record<string, string> = { authorization: 'Bearer bench-probe' };
+  const token = spec.tokensFile ? firstLine(spec.tokensFile) : 'bench-probe';
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (spec.contentType) headers['content-type'] = spec.contentType;
   const response = await request(url + spec.path, {
     method: spec.method,
     headers,
-    body: spec.bodyFile ? readFileSync(spec.bodyFile) : undefined,
+    body: spec.bodyFile ? readFileSync(spec.bodyFile, 'utf8').replace(UNIQUE_PLACEHOLDER, 'probe') : undefined,
     headersTimeout: 5000,
     bodyTimeout: 5000,
   });
   return { status: response.statusCode, body: await response.body.text() };
+}
+
+function firstLine(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(8192);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).split('\n')[0]!;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

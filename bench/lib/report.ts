@@ -1,4 +1,5 @@
 import type { Sample } from './measure.js';
+import type { SoakResult } from './soak.js';
 import type { Scenario } from './scenarios.js';
 
 /** One line of the table: a target in a scenario, over all rounds. */
@@ -18,6 +19,8 @@ export interface Row {
   peakRssBytes?: number;
   upstreamCallsPerRequest?: number;
   errors: number;
+  /** Memory over the soak, when the row is one. */
+  soak?: SoakResult;
   flags: string[];
 }
 
@@ -59,6 +62,7 @@ export function summarise(scenario: Scenario, samples: Sample[]): Row[] {
       peakRssBytes: peaks.length > 0 ? Math.max(...peaks) : undefined,
       upstreamCallsPerRequest: medianOf(measured.map((s) => s.upstreamCallsPerRequest)),
       errors: measured.reduce((sum, s) => sum + (s.errors ?? 0), 0),
+      soak: measured.find((s) => s.soak)?.soak,
       flags: [...new Set(measured.flatMap((s) => s.flags.map((f) => `r${s.round}: ${f}`)))],
     };
   });

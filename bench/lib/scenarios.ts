@@ -6,6 +6,9 @@ import {
   type BenchContext, type Target,
 } from './targets.js';
 import type { RequestSpec } from './wrk.js';
+import { FANOUT_QUERY, FLAT_MARKER, FLAT_QUERY, graphqlSpec } from './request-specs.js';
+import { policiesScenario } from './scenarios-policies.js';
+import { resilienceScenario } from './scenarios-resilience.js';
 
 /** Where upstream calls are counted (mock servers with `calls.total`). */
 export interface CallSource {
@@ -27,6 +30,21 @@ export interface Scenario {
   unavailable?: string;
   /** Turns a first answer of Junction into "not available yet" (feature not built). */
   notAvailable?(answer: Probe): string | undefined;
+  /** Runs once before the rounds when the scenario is chosen (keys, tokens). */
+  prepare?(): Promise<void>;
+  /** Figures taken per round between two of its targets (printed under the table). */
+  derived?: DerivedSpec[];
+}
+
+/** A per-round figure from two targets of one scenario: median (min–max) over rounds. */
+export interface DerivedSpec {
+  label: string;
+  /** `ratio`: a / b in req/CPU-s. `cpu-overhead`: CPU per request of a over b, minus 1. */
+  kind: 'ratio' | 'cpu-overhead';
+  a: string;
+  b: string;
+  /** The issue's target, and whether a median meets it. */
+  goal?: { text: string; met(value: number): boolean };
 }
 
 export interface Supergraphs {
@@ -36,14 +54,7 @@ export interface Supergraphs {
   meshError?: string;
 }
 
-export const FLAT_QUERY = '{ products { id name price } }';
-export const FANOUT_QUERY = '{ users { id name orders { id total status } } }';
-
-function graphqlSpec(dir: string, name: string, query: string, marker: string): RequestSpec {
-  const bodyFile = join(dir, `${name}.json`);
-  writeFileSync(bodyFile, JSON.stringify({ query }));
-  return { method: 'POST', path: '/graphql', bodyFile, contentType: 'application/json', marker };
-}
+export { FLAT_QUERY, FANOUT_QUERY } from './request-specs.js';
 
 /** A 1 KB JSON order (the POST passthrough body). */
 function postBody(dir: string): string {
@@ -63,10 +74,12 @@ export interface ScenarioMocks {
   fanout: CallSource[];
   /** The REST mock, when it counts calls (the Node one); nginx does not. */
   rest?: CallSource;
+  /** The products subgraph failing the first attempt of every 10th request. */
+  productsFlaky: CallSource;
 }
 
 /** Every scenario of BENCHMARK.md, in order. */
-export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMocks, policyNote: string, resilienceNote: string): Scenario[] {
+export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMocks): Scenario[] {
   const dir = join(ctx.tmp, 'bodies');
   mkdirSync(dir, { recursive: true });
   const hiveStitching = (supergraph: () => string | undefined, why?: () => string | undefined) =>
@@ -80,7 +93,7 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       title: '1. flat query: one subgraph, 20 products (~1 KB)',
       reference: 'hive-stitching-jit',
       connections: 32,
-      spec: graphqlSpec(dir, 'flat', FLAT_QUERY, '"name":"Notebook"'),
+      spec: graphqlSpec(dir, 'flat', FLAT_QUERY, FLAT_MARKER),
       callSources: [mocks.products],
       targets: [
         junction(ctx, 'flat.yaml'),
@@ -122,25 +135,7 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       notAvailable: routesMissing,
       targets: [junction(ctx, 'passthrough.yaml'), undiciProxy(ctx), fastifyProxy(ctx), nginxProxy(ctx)],
     },
-    {
-      name: 'policies',
-      title: '4. policy overhead: flat query with @auth / @rateLimit / @cacheControl',
-      reference: 'junction',
-      connections: 32,
-      spec: graphqlSpec(dir, 'policies', FLAT_QUERY, '"name":"Notebook"'),
-      callSources: [],
-      targets: [],
-      unavailable: policyNote,
-    },
-    {
-      name: 'resilience',
-      title: '5. resilience fast paths: breaker-open fast fail, memory over a soak',
-      reference: 'junction',
-      connections: 1,
-      spec: graphqlSpec(dir, 'resilience', FLAT_QUERY, '"name":"Notebook"'),
-      callSources: [],
-      targets: [],
-      unavailable: resilienceNote,
-    },
+    policiesScenario(ctx, dir, mocks),
+    resilienceScenario(ctx, dir, mocks),
   ];
 }

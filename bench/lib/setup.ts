@@ -51,6 +51,9 @@ export interface RunningMocks {
 /** Starts every mock on the calling process's core (core 0): zero-cost ones and the 5 ms ones. */
 export async function startMocks(ctx: Pick<BenchContext, 'nginx' | 'tmp'>, latencyMs = 5): Promise<RunningMocks> {
   const products = await startProductsGraphql();
+  const productsFlaky = await startProductsGraphql(0, { failFirstEvery: 10 });
+  // Bound, then released: nothing listens there (the breaker-open row's upstream).
+  const deadUrl = `http://127.0.0.1:${await freePort()}`;
   const users = await startUsers({ latencyMs });
   const orders = await startOrders({ latencyMs });
   let rest: Mock | undefined;
@@ -68,11 +71,11 @@ export async function startMocks(ctx: Pick<BenchContext, 'nginx' | 'tmp'>, laten
   }
   const fanout: CallSource[] = [users, orders];
   return {
-    urls: { products: products.url, users: users.url, orders: orders.url, rest: restUrl },
-    mocks: { products, fanout, rest },
+    urls: { products: products.url, productsFlaky: productsFlaky.url, dead: deadUrl, users: users.url, orders: orders.url, rest: restUrl },
+    mocks: { products, productsFlaky, fanout, rest },
     restKind: nginx ? 'nginx' : 'node',
     async close() {
-      await Promise.all([products.close(), users.close(), orders.close(), rest?.close(), nginx?.stop()]);
+      await Promise.all([products.close(), productsFlaky.close(), users.close(), orders.close(), rest?.close(), nginx?.stop()]);
     },
   };
 }

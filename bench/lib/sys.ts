@@ -54,10 +54,19 @@ export function treeTicks(pids: readonly number[]): number {
 
 /** VmHWM (peak resident set) in bytes, summed over the given processes. */
 export function peakRss(pids: readonly number[]): number {
+  return statusBytes(pids, /VmHWM:\s+(\d+) kB/);
+}
+
+/** VmRSS (resident set now) in bytes, summed over the given processes. */
+export function currentRss(pids: readonly number[]): number {
+  return statusBytes(pids, /VmRSS:\s+(\d+) kB/);
+}
+
+function statusBytes(pids: readonly number[], field: RegExp): number {
   let total = 0;
   for (const pid of pids) {
     try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const match = field.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (match) total += Number(match[1]) * 1024;
     } catch {
       // gone

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNginx, proxyConfig } from './nginx.js';
 import { spawnPinned, type Started } from './process.js';
+import type { Load, MeasureDeps, WindowResult } from './measure.js';
+import type { CallSource } from './scenarios.js';
+import type { RequestSpec } from './wrk.js';
 
 /** What every target needs to know about the run. */
 export interface BenchContext {
@@ -27,14 +30,39 @@ export interface Target {
   /** It is itself the upstream, so the mocks see none of its calls. */
   noUpstream?: boolean;
   start(port: number): Started;
+  /** The request this target gets instead of the scenario's. */
+  spec?: RequestSpec;
+  /** Mocks whose calls are counted for this target instead of the scenario's. */
+  callSources?: CallSource[];
+  /** Runs once the process answers, before the warm-up (e.g. a burst that opens a breaker). */
+  prime?(started: Started, spec: RequestSpec): Promise<void>;
+  /** Replaces the measured window and the one-connection run (the soak). */
+  window?(started: Started, load: Load, deps: MeasureDeps): Promise<WindowResult>;
+  /** Measured in the first round only (a long run that has no ratio of its own). */
+  once?: boolean;
+  /** Upstream calls per request above `max` flag the row (e.g. a cache hit that calls upstream). */
+  maxCallsPerRequest?: { max: number; why: string };
 }
+
+/** A Junction run with another config, request or upstream: its own row, id `junction+<variant>`. */
+export type JunctionVariant = Partial<Pick<Target, 'spec' | 'callSources' | 'prime' | 'window' | 'once' | 'maxCallsPerRequest'>> & {
+  variant?: string;
+  label?: string;
+  /** Environment on top of the upstream URLs (evaluated at start). */
+  env?: () => Record<string, string>;
+};
+
+/** `junction+auth-pool` → `junction`: what `--only` and `--no-peers` match. */
+export const baseId = (id: string): string => id.split('+')[0]!;
 
 const url = (port: number): string => `http://127.0.0.1:${port}`;
 
-export function junction(ctx: BenchContext, configFile: string): Target {
+export function junction(ctx: BenchContext, configFile: string, options: JunctionVariant = {}): Target {
+  const { variant, label, env, ...rest } = options;
   return {
-    id: 'junction',
-    label: `Junction (${ctx.junction.mode === 'build' ? 'built JS' : 'tsx'})`,
+    ...rest,
+    id: variant ? `junction+${variant}` : 'junction',
+    label: `Junction (${ctx.junction.mode === 'build' ? 'built JS' : 'tsx'})${label ? `: ${label}` : ''}`,
     start: (port) =>
       spawnPinned({
         command: ctx.junction.command,
@@ -46,6 +74,7 @@ export function junction(ctx: BenchContext, configFile: string): Target {
           USERS_URL: ctx.urls.users!,
           ORDERS_URL: ctx.urls.orders!,
           CATALOG_URL: ctx.urls.rest!,
+          ...env?.(),
         },
         core: ctx.core,
         url: url(port),

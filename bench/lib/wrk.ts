@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 export const WRK_SCRIPT = fileURLToPath(new URL('../wrk/bench.lua', import.meta.url));
@@ -12,7 +13,16 @@ export interface RequestSpec {
   contentType?: string;
   /** Substring every correct response body contains. */
   marker: string;
+  /** Status every correct response has. Default 200. */
+  status?: number;
+  /** Bearer tokens, one a line, sent in turn as `authorization` (instead of a unique header). */
+  tokensFile?: string;
+  /** Where the next token's position is kept between runs (so they continue through the list). */
+  tokensStateFile?: string;
 }
+
+/** In a body, replaced by a unique string per request (wrk) or by `probe` (the ready check). */
+export const UNIQUE_PLACEHOLDER = '@@UNIQUE@@';
 
 export interface WrkResult {
   requests: number;
@@ -53,6 +63,10 @@ export function runWrk(options: WrkOptions): Promise<WrkResult> {
     BENCH_PATH: spec.path,
     BENCH_MARKER: spec.marker,
     BENCH_BODY_FILE: spec.bodyFile ?? '',
+    BENCH_RUN_ID: randomBytes(6).toString('hex'),
+    BENCH_STATUS: String(spec.status ?? 200),
+    BENCH_TOKENS_FILE: spec.tokensFile ?? '',
+    BENCH_TOKENS_STATE: spec.tokensStateFile ?? '',
     ...(spec.contentType ? { BENCH_CONTENT_TYPE: spec.contentType } : {}),
   };
   return new Promise((resolve, reject) => {

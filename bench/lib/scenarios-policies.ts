@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { FLAT_MARKER, FLAT_QUERY, graphqlSpec, uniqueFlatSpec } from './request-specs.js';
+import type { DerivedSpec, Scenario, ScenarioMocks } from './scenarios.js';
+import { junction, type BenchContext } from './targets.js';
+import { benchTokens, DISTINCT_TOKENS, POOL_TOKENS } from './tokens.js';
+
+const atMost5 = { text: '≤ 5% CPU per request', met: (value: number) => value <= 0.05 };
+
+const DERIVED: DerivedSpec[] = [
+  { label: `@auth, ${POOL_TOKENS} tokens re-sent vs flat`, kind: 'cpu-overhead', a: 'junction+auth-pool', b: 'junction', goal: atMost5 },
+  { label: `@auth, a token not yet verified per request vs flat`, kind: 'cpu-overhead', a: 'junction+auth-distinct', b: 'junction', goal: atMost5 },
+  { label: '@rateLimit (never hit) vs flat', kind: 'cpu-overhead', a: 'junction+rate-limit', b: 'junction', goal: atMost5 },
+  { label: 'cache configured, query uncacheable vs flat', kind: 'cpu-overhead', a: 'junction+cache-uncacheable', b: 'junction', goal: atMost5 },
+  { label: '@cacheControl miss vs flat with the same unique variable', kind: 'cpu-overhead', a: 'junction+cache-miss', b: 'junction+flat-unique', goal: atMost5 },
+  { label: '@cacheControl hit / miss', kind: 'ratio', a: 'junction+cache-hit', b: 'junction+cache-miss', goal: { text: '≥ 3×', met: (value) => value >= 3 } },
+  { label: '@cacheControl hit / flat', kind: 'ratio', a: 'junction+cache-hit', b: 'junction' },
+];
+
+/**
+ * Scenario 4: the flat query with one policy at a time, every row a Junction process measured in
+ * the same rounds as the plain flat query (the reference). Tokens: RS256 from bench/lib/tokens.ts.
+ */
+export function policiesScenario(ctx: BenchContext, dir: string, mocks: ScenarioMocks): Scenario {
+  const jwtDir = join(ctx.root, 'bench/.build/jwt');
+  let publicPem = '';
+  const flat = graphqlSpec(dir, 'policies-flat', FLAT_QUERY, FLAT_MARKER);
+  const unique = uniqueFlatSpec(dir, 'policies-unique');
+  const authEnv = () => ({ BENCH_JWT_PEM: publicPem });
+  return {
+    name: 'policies',
+    title: '4. policy overhead: the flat query with @auth / @rateLimit / @cacheControl (ratios to the flat query, same rounds)',
+    reference: 'junction',
+    connections: 32,
+    spec: flat,
+    callSources: [mocks.products],
+    derived: DERIVED,
+    async prepare() {
+      publicPem = (await benchTokens(jwtDir, Date.now, (line) => process.stderr.write(`[bench] ${line}\n`))).publicPem;
+    },
+    targets: [
+      junction(ctx, 'flat.yaml', { label: 'flat query, no policy' }),
+      junction(ctx, 'flat.yaml', { variant: 'flat-unique', label: 'flat query + a unique unused variable, no policy', spec: unique }),
+      junction(ctx, 'policies-auth.yaml', {
+        variant: 'auth-pool',
+        label: `@auth, JWT RS256, ${POOL_TOKENS} tokens in turn (verified once, then cached)`,
+        env: authEnv,
+        spec: { ...flat, tokensFile: join(jwtDir, 'pool.txt') },
+      }),
+      junction(ctx, 'policies-auth.yaml', {
+        variant: 'auth-distinct',
+        label: `@auth, JWT RS256, ${DISTINCT_TOKENS} tokens in turn (every one verified)`,
+        env: authEnv,
+        spec: { ...flat, tokensFile: join(jwtDir, 'distinct.txt'), tokensStateFile: join(ctx.tmp, 'distinct-tokens.state') },
+      }),
+      junction(ctx, 'policies-rate-limit.yaml', { variant: 'rate-limit', label: '@rateLimit by ip, never hit' }),
+      junction(ctx, 'policies-cache-uncacheable.yaml', { variant: 'cache-uncacheable', label: 'cache configured, nothing cacheable' }),
+      junction(ctx, 'policies-cache.yaml', { variant: 'cache-miss', label: '@cacheControl miss (unique variable)', spec: unique }),
+      junction(ctx, 'policies-cache.yaml', {
+        variant: 'cache-hit',
+        label: '@cacheControl hit (PUBLIC, unique authorization)',
+        maxCallsPerRequest: { max: 0.05, why: 'PUBLIC entries fragmented (by the authorization header?)' },
+      }),
+    ],
+  };
+}
