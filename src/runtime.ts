@@ -92,7 +92,8 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
       maxBodyBytes: config.server.maxBodyBytes,
       plugins: [...policies.plugins(), ...(fallbacks.plugin ? [fallbacks.plugin] : [])],
       planner: () => planner,
-      fastPathSources: policies.modules.length === 0 ? remoteSources(loaded.sources, upstreams) : undefined,
+      fastPathSources: policies.fastPath ? remoteSources(loaded.sources, upstreams) : undefined,
+      fastPathPolicy: policies.fastPath,
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },

@@ -169,6 +169,22 @@ describe('upstream failures on the GraphQL surface', () => {
   });
 });
 
+describe('client disconnects on the fast path', () => {
+  it('a repeated single-source document aborts its upstream request too', async () => {
+    await start({ timeoutMs: 10_000 });
+    await users.set({ kind: 'ok' });
+    expect((await query('{ users { id } }')).body.data).toBeDefined();
+    await users.set({ kind: 'hang' });
+    const client = new AbortController();
+    const pending = query('{ users { id } }', client.signal).catch((error: unknown) => error);
+    await users.waitFor('request', 3_000);
+    const aborted = users.waitFor('aborted', 3_000);
+    client.abort();
+    await aborted;
+    await pending;
+  });
+});
+
 /** Median time of 20 reviews-only queries, in ms. */
 async function timeReviews(): Promise<number> {
   const times: number[] = [];

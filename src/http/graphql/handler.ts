@@ -81,13 +81,27 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     if (req.method === 'POST' && (req.headers['content-length'] === undefined || fastPath !== undefined)) {
       const body = await readCappedBody(req, options.maxBodyBytes);
       if (fastPath !== undefined && isJsonRequest(req) && (await fastPath.serve(req, res, requestId, body))) return;
-      const request = new Request(`http://gateway${req.url ?? '/'}`, { method: 'POST', headers: headersOf(req), body: body.toString('utf8') });
+      const request = new Request(`http://gateway${req.url ?? '/'}`, {
+        method: 'POST',
+        headers: headersOf(req),
+        body: body.toString('utf8'),
+        signal: abortedWhenClientLeaves(res),
+      });
       const response = await yoga.fetch(request, { req, res, requestId });
       await sendFetchResponse(res, response);
       return;
     }
     await yoga.handle(req, res, { req, res, requestId });
   };
+}
+
+/** A signal that aborts if the connection closes before the response is finished. */
+function abortedWhenClientLeaves(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 function isJsonRequest(req: IncomingMessage): boolean {
