@@ -2,10 +2,11 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { composeSchema } from './compose/index.js';
+import { createPolicyEngine } from '../directives/index.js';
+import { composeSchema, printComposedSchema } from './compose/index.js';
 import { ConfigError, configJsonSchema, loadConfigFile } from './config/index.js';
 import { createGateway, SourceLoadError } from './gateway.js';
-import { createLogger } from './logger.js';
+import { createLogger, silentLogger } from './logger.js';
 import { loadSources } from './sources/index.js';
 import { loadVersionedConfig } from './reload.js';
 import { reloadOnTriggers, stopOnSignals } from './start.js';
@@ -89,8 +90,14 @@ async function compose(configFile: string, out: string | undefined): Promise<num
     const sources = await loadSources(config.sources, upstreams);
     const failed = sources.filter((source) => source.subschema === undefined);
     if (failed.length > 0) throw new SourceLoadError(failed);
-    const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs });
-    return output(composed.sdl, out);
+    // The schema clients are served: the policies' directive definitions and transforms included.
+    const policies = createPolicyEngine(config, { logger: silentLogger(), now: Date.now });
+    try {
+      const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs, typeDefs: policies.typeDefs });
+      return output(printComposedSchema(policies.transform(composed.schema)), out);
+    } finally {
+      await policies.close();
+    }
   } finally {
     await closeUpstreams(upstreams);
   }

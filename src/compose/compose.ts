@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { wrapSchema } from '@graphql-tools/wrap';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import type { LinkConfig } from '../config/index.js';
 import type { LoadedSource } from '../sources/index.js';
 import { buildLinks } from './links.js';
@@ -43,7 +44,12 @@ export async function composeSchema(input: ComposeInput): Promise<ComposedSchema
     resolvers: links.resolvers,
     mergeDirectives: true,
   });
-  return { schema, sdl: printSchema(lexicographicSortSchema(schema)), skippedLinks };
+  return { schema, sdl: printComposedSchema(schema), skippedLinks };
+}
+
+/** Sorted SDL with applied directives kept, so policies written in SDL show in the snapshot. */
+export function printComposedSchema(schema: GraphQLSchema): string {
+  return `${printSchemaWithDirectives(lexicographicSortSchema(schema))}\n`;
 }
 
 /** A link extends a type some loaded source defines; when that source is down, skip the link. */
