@@ -25,6 +25,8 @@ async function demo(): Promise<void> {
   console.log(`
 Junction demo
   GraphQL   ${base}${config.graphql.path}   (GraphiQL in a browser)
+  REST      ${base}/api/catalog/products   ${base}/api/v1/users/1/summary   (routes in gateway.yaml)
+  API docs  ${base}/docs   ${base}/openapi.json
   health    ${base}/healthz   ${base}/readyz
   upstreams ${[services.users, services.reviews, services.catalog, services.orders].map((s) => `${s.name} ${s.url}`).join(', ')}
 
