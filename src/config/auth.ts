@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerName, httpUrl } from './primitives.js';
 
 /**
  * The top-level `auth:` block: how callers prove who they are (JWT, OAuth2 introspection, API
@@ -7,11 +8,6 @@ import { z } from 'zod';
  * use the same names (`authenticated`, `requiresScopes`, `requiresClaim`).
  */
 
-const headerName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
-  .transform((value) => value.toLowerCase());
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** Asymmetric algorithms accepted by default. HS* is never in it (no HS/RS confusion). */
 export const ASYMMETRIC_ALGORITHMS = [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerName } from './primitives.js';
 
 /**
  * Config of rate limiting (`rateLimit:`): the counter store, what happens when Redis fails, limits
@@ -7,10 +8,6 @@ import { z } from 'zod';
  * in SDL takes the same arguments. Referenced from `configSchema` in ./schema.ts.
  */
 
-const headerName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
-  .transform((value) => value.toLowerCase());
 const count = z.number().int().positive();
 
 /** What a rule counts by. Without the identity it needs (no principal, no header), a rule counts by client IP. */

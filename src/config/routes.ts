@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { headerName } from './primitives.js';
 
 /**
  * Config of the REST surface: passthrough routes (reverse proxy to a named upstream),
@@ -8,10 +9,6 @@ import { z } from 'zod';
  */
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a name: letters, digits, "_" or "-"');
-const headerName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
-  .transform((value) => value.toLowerCase());
 const method = z
   .string()
   .regex(/^[A-Za-z]+$/, 'must be an HTTP method')

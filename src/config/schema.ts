@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerName, httpUrl } from './primitives.js';
 import { authSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
 import { rateLimitSchema } from './rate-limit.js';
@@ -14,11 +15,6 @@ import { checkUpstreamTargets, upstreamResilienceShape } from './upstream-resili
  */
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a name: letters, digits, "_" or "-"');
-const headerName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
-  .transform((value) => value.toLowerCase());
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const serverSchema = z
   .strictObject({

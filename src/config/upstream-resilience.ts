@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from './primitives.js';
 
 /**
  * Per-upstream resilience options: targets and balancing, health, deadline, retries and the
@@ -6,7 +7,6 @@ import { z } from 'zod';
  * with only `url` gets a breaker, retries for idempotent calls and a deadline.
  */
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const upstreamTargetSchema = z.strictObject({
   /** Base URL of this target, e.g. `http://users-1:4001`. Path prefixes are kept. */
