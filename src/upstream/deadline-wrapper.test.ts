@@ -80,4 +80,25 @@ describe('deadline wrapper', () => {
     clock.advance(1_000);
     await expect(pending).rejects.toBeInstanceOf(UpstreamTimeoutError);
   });
+
+  it('with the caller\'s controller: aborts that one on the deadline (no second signal), and clears its timer at the head', async () => {
+    const clock = manualClock();
+    const controller = new AbortController();
+    let inner: AbortSignal | undefined;
+    const fetch = createDeadlineWrapper('files', 1_000, clock)((request) => new Promise((_resolve, reject) => {
+      inner = request.signal;
+      request.signal!.addEventListener('abort', () => reject(request.signal!.reason));
+    }));
+    const pending = fetch({ ...GET, deadline: 'headers', signal: controller.signal, controller });
+    expect(inner).toBe(controller.signal);
+    clock.advance(1_000);
+    await expect(pending).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    expect(controller.signal.reason).toBeInstanceOf(UpstreamTimeoutError);
+
+    const { clock: clock2, fetch: answered, signal } = setup();
+    const own = new AbortController();
+    await answered({ ...GET, deadline: 'headers', signal: own.signal, controller: own });
+    expect(signal()).toBe(own.signal);
+    expect(clock2.pending()).toBe(0);
+  });
 });

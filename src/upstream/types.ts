@@ -15,6 +15,13 @@ export interface UpstreamRequest {
   body?: string | Buffer | Readable | null;
   /** Aborts the upstream request: the client went away, or the request deadline passed. */
   signal?: AbortSignal;
+  /**
+   * The controller `signal` belongs to, when the caller made it for this call alone: the deadline
+   * layer then aborts it on timeout instead of making a second controller and linking the two
+   * (one AbortSignal and no extra listeners per call). The caller must tell its own aborts apart
+   * from the deadline's (the reason is a GATEWAY_TIMEOUT error on a deadline).
+   */
+  controller?: AbortController;
   /** Safe to repeat (queries, GET/HEAD, or configured so). Only idempotent calls are ever retried. */
   idempotent?: boolean;
   /** Epoch ms by which the whole call must be done; set by the deadline layer for inner layers. */

@@ -58,11 +58,15 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     const headers = upstreamHeaders(req.headers, requestPlan, forwarded.headers(req));
     headers['x-request-id'] = requestId;
     if (hostOverride !== undefined) headers['host'] = hostOverride;
+    // One controller for the whole call: the client leaving aborts it here (before the head, or
+    // mid-body: undici then destroys the body it streams), the deadline layer aborts it on time.
     const controller = new AbortController();
-    const abort = (): void => {
-      if (!res.writableFinished) controller.abort();
-    };
-    res.once('close', abort);
+    let clientGone = false;
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      clientGone = true;
+      controller.abort();
+    });
     const method = req.method ?? 'GET';
     let response: UpstreamResponse;
     try {
@@ -72,13 +76,18 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
         headers,
         body,
         signal: controller.signal,
+        controller,
         idempotent: body === null && IDEMPOTENT.has(method),
         // The deadline bounds the wait for the head; a streamed body is bounded by the idle timeout.
         deadline: 'headers',
       });
     } catch (error) {
-      if (controller.signal.aborted) return;
+      if (clientGone) return;
       throw error;
+    }
+    if (clientGone) {
+      response.body.destroy();
+      return;
     }
     if (response.statusCode >= 500 && !route.passUpstreamErrors) {
       response.body.dump().catch(() => undefined);
@@ -129,13 +138,11 @@ function teeBody(body: UpstreamResponse['body'], tap: ResponseTap): void {
 
 /**
  * Streams the upstream body to the client with back-pressure (`pipe`). An upstream error
- * mid-body destroys the client socket; a client gone early destroys the upstream body. Cheaper
- * than `stream.pipeline`, which makes an AbortController (and a DOMException) per call.
+ * mid-body destroys the client socket; a client gone early aborts the call's controller (see
+ * `proxy`), which destroys the upstream body. Cheaper than `stream.pipeline`, which makes an
+ * AbortController (and a DOMException) per call.
  */
 function relay(body: UpstreamResponse['body'], res: ServerResponse): void {
   body.once('error', () => res.destroy());
-  res.once('close', () => {
-    if (!body.readableEnded) body.destroy();
-  });
   body.pipe(res);
 }
