@@ -13,9 +13,11 @@ export interface Outcome {
 
 export const NO_STORE: Outcome = Object.freeze({ cacheControl: 'no-store' });
 
+/** Delta-seconds are whole numbers in HTTP: the age is rounded up, what is left rounded down. */
 export function freshOutcome(scope: CacheScope, maxAge: number, etag: string, age: number): Outcome {
-  const remaining = Math.max(0, maxAge - age);
-  return { cacheControl: `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${remaining}`, etag, age };
+  const wholeAge = Math.ceil(age);
+  const remaining = Math.max(0, Math.floor(maxAge - wholeAge));
+  return { cacheControl: `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${remaining}`, etag, age: wholeAge };
 }
 
 /** A stale answer is marked and never kept downstream. */
