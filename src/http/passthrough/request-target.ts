@@ -1,6 +1,7 @@
 /**
  * Path safety. The route is chosen on, and the upstream receives, the same path: the client's
- * path as sent (still percent-encoded), with runs of `/` collapsed to one. Anything that an
+ * path as sent, with escapes of unreserved characters decoded (`%61` → `a`), other escapes
+ * upper-cased and runs of `/` collapsed to one. Anything that an
  * upstream or a later decoder could read as a different path is refused with 400 instead:
  * dot segments (`.`, `..`, `%2e%2e`, `..;x`), encoded slashes and backslashes (`%2F`, `%5C`),
  * raw backslashes and encoded NUL. So `/public/%2e%2e/admin` never reaches `/admin`, and
@@ -9,6 +10,20 @@
 
 const UNSAFE = /%2f|%5c|%00|\\|(?:^|\/)(?:\.|%2e){1,2}(?:;[^/]*)?(?:\/|$)/i;
 const REPEATED_SLASHES = /\/{2,}/g;
+const PERCENT = /%([0-9a-fA-F]{2})/g;
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/**
+ * RFC 3986 6.2.2 normalisation: percent-encoded unreserved characters are decoded and the other
+ * escapes upper-cased, so `/%61dmin` is matched (and forwarded) as `/admin`, the path every
+ * upstream decodes it to.
+ */
+function normaliseEscapes(path: string): string {
+  return path.replace(PERCENT, (escape, hex: string) => {
+    const char = String.fromCharCode(Number.parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : escape.toUpperCase();
+  });
+}
 
 export interface RequestTarget {
   /** Normalised path, still percent-encoded; what routes match and what is forwarded. */
@@ -25,6 +40,7 @@ export function parseRequestTarget(url: string | undefined): RequestTarget | und
   const search = mark === -1 ? '' : url.slice(mark);
   if (search.includes('#')) return undefined;
   if (UNSAFE.test(path)) return undefined;
+  if (path.includes('%')) path = normaliseEscapes(path);
   if (path.includes('//')) path = path.replace(REPEATED_SLASHES, '/');
   return { path, search };
 }

@@ -53,6 +53,13 @@ describe('request target', () => {
     }
     expect(parseRequestTarget('/.well-known/x..y')?.path).toBe('/.well-known/x..y');
   });
+
+  it('decodes escaped unreserved characters, so a route cannot be dodged by encoding its name', () => {
+    expect(parseRequestTarget('/%61dmin/%7Euser%2dx')?.path).toBe('/admin/~user-x');
+    expect(parseRequestTarget('/a%3ab%20c')?.path).toBe('/a%3Ab%20c');
+    const table = compileRouteTable(routes([{ name: 'admin', match: { prefix: '/admin' } }, { name: 'public', match: { prefix: '/' } }]));
+    expect(winner(table, parseRequestTarget('/%61dmin/users')!.path)).toBe('admin');
+  });
 });
 
 describe('rewrite', () => {
