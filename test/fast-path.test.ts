@@ -86,8 +86,13 @@ sources: [{ name: users, type: graphql, upstream: users, schema: { file: subgrap
       const post = () => fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ users { id } }"}' }).then((r) => r.text());
       expect(await post()).toBe('{"data":{"users":[{"id":"1"}]}}');
       expect(await post()).toBe(answer);
-      answer = '{"data":{"users": []},"extensions":{"internal":"trace-123"}}';
+      answer = '{"data":{"users": []},"extensions":{"internal":"trace-123","http":{"status":418}}}';
       expect(await post()).toBe('{"data":{"users":[]}}');
+      answer = '{"data":{"users": []},"debug":"internal"}';
+      expect(await post()).toBe('{"data":{"users":[]}}');
+      answer = '{"data":{"users":null},"errors":[{"message":"db at 10.0.0.7 down","path":["users"],"extensions":{"code":"DB_DOWN"}}]}';
+      const failed = JSON.parse(await post()) as { errors: { message: string; path: unknown; extensions: { code: string } }[] };
+      expect(failed.errors[0]).toMatchObject({ message: 'Source "users" returned an error', path: ['users'], extensions: { code: 'DB_DOWN' } });
     } finally {
       await gateway.close();
       upstream.closeAllConnections();

@@ -63,7 +63,12 @@ export async function postToGraphqlSource(
   return readBody(upstream.name, response, upstream.config.maxResponseBytes);
 }
 
-/** The source's answer as an execution result: malformed is an upstream error; errors redacted. */
+/**
+ * The source's answer as an execution result: malformed is an upstream error. Only `data` and
+ * `errors` are kept (never the source's `extensions`, which Yoga would read as HTTP instructions),
+ * and each error becomes a GraphQLError with its path and an upper-case code; its text is kept
+ * only when the source opts in to forwarding messages.
+ */
 export function parseSourceResult(source: GraphqlSourceConfig, upstreamName: string, payload: Buffer): ExecutionResult {
   let result: unknown;
   try {
@@ -72,26 +77,27 @@ export function parseSourceResult(source: GraphqlSourceConfig, upstreamName: str
     throw new UpstreamResponseError(upstreamName, undefined, error);
   }
   if (!isExecutionResult(result)) throw new UpstreamResponseError(upstreamName);
-  return source.forwardErrorMessages ? result : redactErrors(result, source.name);
+  const data = result.data as ExecutionResult['data'];
+  if (!Array.isArray(result.errors) || result.errors.length === 0) return { data };
+  return { data, errors: result.errors.map((error) => sourceError(error, source)) };
 }
 
-function isExecutionResult(value: unknown): value is ExecutionResult {
-  if (value === null || typeof value !== 'object') return false;
+interface RawResult {
+  data?: unknown;
+  errors?: unknown;
+}
+
+function isExecutionResult(value: unknown): value is RawResult {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const result = value as Record<string, unknown>;
   return ('data' in result || Array.isArray(result['errors']));
 }
 
-/** Keeps an upstream error's path and code but not its text, which may leak internals. */
-function redactErrors(result: ExecutionResult, sourceName: string): ExecutionResult {
-  if (!result.errors || result.errors.length === 0) return result;
-  const errors = result.errors.map((error) => {
-    const raw = error as unknown as { path?: (string | number)[]; extensions?: Record<string, unknown> };
-    const upstreamCode = raw.extensions?.['code'];
-    const code = typeof upstreamCode === 'string' && /^[A-Z][A-Z0-9_]*$/.test(upstreamCode) ? upstreamCode : 'UPSTREAM_ERROR';
-    return new GraphQLError(`Source "${sourceName}" returned an error`, {
-      path: raw.path,
-      extensions: { code, source: sourceName },
-    });
-  });
-  return { ...result, errors };
+function sourceError(error: unknown, source: GraphqlSourceConfig): GraphQLError {
+  const raw = (error ?? {}) as { message?: unknown; path?: unknown; extensions?: { code?: unknown } };
+  const upstreamCode = raw.extensions?.code;
+  const code = typeof upstreamCode === 'string' && /^[A-Z][A-Z0-9_]*$/.test(upstreamCode) ? upstreamCode : 'UPSTREAM_ERROR';
+  const message = source.forwardErrorMessages && typeof raw.message === 'string' ? raw.message : `Source "${source.name}" returned an error`;
+  const path = Array.isArray(raw.path) && raw.path.every((part) => typeof part === 'string' || typeof part === 'number') ? raw.path : undefined;
+  return new GraphQLError(message, { path, extensions: { code, source: source.name } });
 }

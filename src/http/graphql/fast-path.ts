@@ -31,6 +31,8 @@ export interface FastPathOptions {
   policy?: FastPathPolicy;
   /** Distinct documents remembered. Default 1000. */
   maxDocuments?: number;
+  /** Characters of query text and upstream body prefixes remembered. Default 16 Mi. */
+  maxBytes?: number;
 }
 
 export interface FastPath {
@@ -52,7 +54,12 @@ const DATA_START = Buffer.from('{"data":');
  * policy has work for (the policies say so), so nothing the pipeline checks is skipped.
  */
 export function createFastPath(options: FastPathOptions): FastPath {
-  const routes = new LRUCache<string, FastRoute>({ max: options.maxDocuments ?? 1000 });
+  // Bounded by count and by the bytes of the keys (client query text) and upstream bodies.
+  const routes = new LRUCache<string, FastRoute>({
+    max: options.maxDocuments ?? 1000,
+    maxSize: options.maxBytes ?? 16 * 1024 * 1024,
+    sizeCalculation: (route, key) => key.length + route.bodyPrefix.length,
+  });
 
   return {
     remember(query, operationName, plan, accepted) {
@@ -95,9 +102,18 @@ export function createFastPath(options: FastPathOptions): FastPath {
   }
 }
 
-/** Bytes that are plainly `{"data":…}` with no errors or extensions go to the client unchanged. */
+/**
+ * Bytes that are exactly `{"data":…}` (no errors, no extensions, no other key) go to the client
+ * unchanged; anything else is rebuilt from the parsed result.
+ */
 function passesThrough(payload: Buffer): boolean {
-  return payload.subarray(0, DATA_START.length).equals(DATA_START) && !payload.includes('"errors"') && !payload.includes('"extensions"');
+  if (!payload.subarray(0, DATA_START.length).equals(DATA_START)) return false;
+  try {
+    const value: unknown = JSON.parse(payload.toString('utf8'));
+    return value !== null && typeof value === 'object' && Object.keys(value).length === 1;
+  } catch {
+    return false;
+  }
 }
 
 interface ParsedRequest {
@@ -121,18 +137,20 @@ function parseRequest(body: Buffer): ParsedRequest | undefined {
   return { query, operationName: operationName ?? undefined, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
 }
 
+/** NUL cannot appear in a GraphQL document, so no query text can pose as another key. */
 function routeKey(query: string, operationName: string | undefined): string {
-  return operationName === undefined ? query : `${operationName}\n${query}`;
+  return `${operationName ?? ''}\u0000${query}`;
 }
 
-/** The response type Yoga would choose: the first of the two JSON types the client lists. */
+/**
+ * The response type Yoga would choose when the client's first listed type is one of the JSON
+ * types (or anything); for any other first choice the full pipeline negotiates.
+ */
 function negotiate(accept: string | undefined): string | undefined {
   if (accept === undefined || accept === '' || accept === '*/*') return JSON_TYPE;
-  for (const part of accept.split(',')) {
-    const type = part.split(';')[0]!.trim().toLowerCase();
-    if (type === 'application/json' || type === '*/*') return JSON_TYPE;
-    if (type === 'application/graphql-response+json') return GRAPHQL_RESPONSE_TYPE;
-  }
+  const first = accept.split(',', 1)[0]!.split(';', 1)[0]!.trim().toLowerCase();
+  if (first === 'application/json' || first === '*/*') return JSON_TYPE;
+  if (first === 'application/graphql-response+json') return GRAPHQL_RESPONSE_TYPE;
   return undefined;
 }
 
