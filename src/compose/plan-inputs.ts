@@ -1,5 +1,5 @@
 import type { SubschemaConfig } from '@graphql-tools/delegate';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 import type { LinkConfig } from '../config/index.js';
 import type { LoadedSource } from '../sources/index.js';
 
@@ -30,6 +30,15 @@ export function gatewayResolvedFields(
     const beforeFields = before !== undefined && isObjectType(before) ? before.getFields() : {};
     for (const [name, field] of Object.entries(type.getFields())) {
       if (beforeFields[name]?.resolve !== field.resolve) fields.add(`${type.name}.${name}`);
+    }
+  }
+  // A field read through an interface runs the implementation's resolver: if any implementation's
+  // field is the gateway's, so is the interface field.
+  for (const type of Object.values(served.getTypeMap())) {
+    if (!isInterfaceType(type)) continue;
+    const implementations = served.getPossibleTypes(type);
+    for (const name of Object.keys(type.getFields())) {
+      if (implementations.some((implementation) => fields.has(`${implementation.name}.${name}`))) fields.add(`${type.name}.${name}`);
     }
   }
   for (const typeName of typesOfSeveralSources(sources)) {

@@ -69,3 +69,19 @@ describe('operation planner', () => {
     expect(guarded(parse('{ users { id email } }'), undefined)).toBeUndefined();
   });
 });
+
+describe('gateway-resolved fields', () => {
+  it('an interface field is the gateway\'s when any implementation wraps it, so it is never forwarded', async () => {
+    const { buildSchema } = await import('graphql');
+    const { mapSchema, MapperKind } = await import('@graphql-tools/utils');
+    const sdl = 'interface Node { id: ID! email: String } type User implements Node { id: ID! email: String } type Query { node(id: ID!): Node }';
+    const composed = buildSchema(sdl);
+    const served = mapSchema(composed, {
+      [MapperKind.OBJECT_FIELD]: (field, name, type) => (type === 'User' && name === 'email' ? { ...field, resolve: () => null } : field),
+    });
+    const fields = gatewayResolvedFields(composed, served, [], []);
+    expect(fields.has('User.email')).toBe(true);
+    expect(fields.has('Node.email')).toBe(true);
+    expect(fields.has('Node.id')).toBe(false);
+  });
+});
