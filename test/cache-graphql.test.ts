@@ -102,6 +102,23 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
   });
 
+  it('a request carrying a header a source receives is cached per principal only, never shared', async () => {
+    await gateway.close();
+    const yaml = configText(accounts, catalog).replace(
+      `spec: "${catalogOpenApiPath}" }`,
+      `spec: "${catalogOpenApiPath}", forwardHeaders: [x-tenant] }`,
+    );
+    gateway = await createGateway(parseConfig(yaml, '/tmp/cache-e2e.yaml', { env: {} }), { logger: silentLogger(), now: () => time });
+    url = `http://127.0.0.1:${(await gateway.listen()).port}`;
+    await query('{ products { id } }', { 'x-tenant': 'a' });
+    const otherTenant = await query('{ products { id } }', { 'x-tenant': 'b' });
+    expect(catalog.calls.total).toBe(2);
+    expect(otherTenant.headers.get('cache-control')).toBe('no-store');
+    await query('{ products { id } }');
+    await query('{ products { id } }');
+    expect(catalog.calls.total).toBe(3);
+  });
+
   it('answers 304 to a matching If-None-Match, without a body or an upstream call', async () => {
     const first = await query('{ account(id: "a1") { id owner } }');
     const etag = first.headers.get('etag');

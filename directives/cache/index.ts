@@ -43,7 +43,8 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   const redis = ownRedis ? createRedisClient(requireRedis(config), deps.logger) : deps.redis;
   const store = deps.store ?? createStore(cache, redis, deps);
   const plans = createPlanCache(cache, authGuardedCoordinates(config));
-  const plugin = useResponseCache(cache, { store, plans, now: deps.now, logger: deps.logger });
+  const forwardedHeaders = [...new Set(config.sources.flatMap((source) => source.forwardHeaders))];
+  const plugin = useResponseCache(cache, { store, plans, now: deps.now, logger: deps.logger, forwardedHeaders });
   const adminRoutes = new Map<string, AdminRoute>();
   if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken }));
 

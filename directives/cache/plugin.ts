@@ -18,6 +18,11 @@ export interface ResponseCacheDeps {
   logger: Logger;
   /** Called with the tags a mutation purged (for metrics and tests). */
   onInvalidate?: (tags: readonly string[]) => void;
+  /**
+   * Client headers some source receives (`forwardHeaders`). A request carrying one may get an
+   * answer the upstream tailored to it, so it is cached as PRIVATE: per principal, or not at all.
+   */
+  forwardedHeaders?: readonly string[];
 }
 
 /** Codes meaning the upstream failed (not the client): a stale entry may answer instead. */
@@ -50,8 +55,16 @@ export function useResponseCache(config: Config, deps: ResponseCacheDeps): Plugi
     return Math.max(0, (now() - entry.meta.storedAt) / 1000);
   }
 
+  const forwarded = deps.forwardedHeaders ?? [];
+
+  function carriesForwardedHeader(context: Record<string, unknown>): boolean {
+    if (forwarded.length === 0) return false;
+    const headers = (context['request'] as Request | undefined)?.headers;
+    return headers === undefined || forwarded.some((name) => headers.has(name));
+  }
+
   function lookupFor(plan: CachedPlan, context: Record<string, unknown>, variables: unknown): Lookup | undefined {
-    const isPrivate = plan.scope === 'PRIVATE' || plan.observedPrivate;
+    const isPrivate = plan.scope === 'PRIVATE' || plan.observedPrivate || carriesForwardedHeader(context);
     const principalId = principalOf(context)?.id;
     if (isPrivate && principalId === undefined) return undefined;
     const key = hashKey([plan.documentId, JSON.stringify(variables ?? {}), isPrivate ? `p:${principalId}` : 'public']);
