@@ -106,6 +106,21 @@ export const routeSchema = z
     maxBodyBytes: z.number().int().positive().optional(),
     /** Pass upstream 5xx answers (status and body) to the client. Default false: they become 502 UPSTREAM_ERROR. */
     passUpstreamErrors: z.boolean().default(false),
+    /**
+     * Answer served instead of an error when the upstream fails (refused, reset, 5xx, timeout,
+     * open circuit): `{ status, body, headers }`, marked with `x-junction-fallback: static`.
+     * Default none: the error is returned.
+     */
+    fallback: z
+      .strictObject({
+        /** Status of the fallback answer. Default 200. */
+        status: z.number().int().min(200).max(599).default(200),
+        /** JSON body of the fallback answer. */
+        body: z.unknown(),
+        /** Extra response headers. Default none. */
+        headers: z.record(headerName, z.string()).default({}),
+      })
+      .optional(),
     /** Per-route policies (auth, rate limit, cache); validated by the policy engine. Default none. */
     policies: z.record(z.string(), z.unknown()).optional(),
   })

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RouteConfig } from '../../config/routes.js';
-import { UpstreamResponseError } from '../../errors.js';
+import { JunctionError, UpstreamResponseError } from '../../errors.js';
 import type { Upstream, UpstreamResponse } from '../../upstream/index.js';
 import { requestBody } from './body-limit.js';
 import type { ForwardedResolver } from './forwarded.js';
@@ -52,6 +52,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
   const responsePlan = compileHeaderPlan(route.responseHeaders, false);
   const rewriteLocation = createLocationRewriter(route, upstream, forwarded);
   const hostOverride = route.rewrite.host;
+  const fallback = route.fallback === undefined ? undefined : createFallback(route.fallback);
 
   return async function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
     const body = requestBody(req, maxBodyBytes);
@@ -83,6 +84,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
       });
     } catch (error) {
       if (clientGone) return;
+      if (fallback !== undefined && isUpstreamFailure(error)) return fallback(res);
       throw error;
     }
     if (clientGone) {
@@ -91,6 +93,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     }
     if (response.statusCode >= 500 && !route.passUpstreamErrors) {
       response.body.dump().catch(() => undefined);
+      if (fallback !== undefined) return fallback(res);
       throw new UpstreamResponseError(upstream.name, response.statusCode);
     }
     respond(req, res, response, method, afterProxy);
@@ -109,6 +112,32 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     if (tap !== undefined) teeBody(response.body, tap);
     relay(response.body, res);
   }
+}
+
+const UPSTREAM_FAILURES = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR', 'GATEWAY_TIMEOUT', 'UPSTREAM_CIRCUIT_OPEN']);
+
+function isUpstreamFailure(error: unknown): boolean {
+  return error instanceof JunctionError && UPSTREAM_FAILURES.has(error.code);
+}
+
+/** The route's static answer for a failed upstream, serialised once. */
+function createFallback(config: NonNullable<RouteConfig['fallback']>): (res: ServerResponse) => void {
+  const body = Buffer.from(JSON.stringify(config.body ?? null));
+  const headers = {
+    ...config.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(body.length),
+    'cache-control': 'no-store',
+    'x-junction-fallback': 'static',
+  };
+  return function sendFallback(res) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(config.status, headers);
+    res.end(body);
+  };
 }
 
 /**
