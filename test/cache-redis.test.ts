@@ -7,24 +7,12 @@ import { parseConfig } from '../src/config/index.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { silentLogger } from '../src/logger.js';
 import { startAccounts, type AccountsService } from './helpers/cache-accounts.js';
+import { TEST_REDIS_URL, testRedisReachable } from '../src/stores/redis-test-support.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
-async function reachable(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const redisUp = await reachable(REDIS_URL);
+const redisUp = await testRedisReachable(REDIS_URL);
 const mustRun = process.env['CI'] === 'true';
-if (!redisUp && !mustRun) console.warn(`Redis cache e2e skipped: no Redis at ${REDIS_URL} (set REDIS_URL)`);
 
 function config(accounts: AccountsService, redisUrl: string, keyPrefix: string) {
   return parseConfig(`

@@ -8,24 +8,12 @@ import { silentLogger } from '../logger.js';
 import { createRedisCacheStore } from './cache-redis-store.js';
 import { cacheStoreContract } from './cache-store-contract.js';
 import { createRedisClient } from './redis-client.js';
+import { TEST_REDIS_URL, testRedisReachable } from './redis-test-support.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
-async function reachable(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const redisUp = await reachable(REDIS_URL);
+const redisUp = await testRedisReachable(REDIS_URL);
 const mustRun = process.env['CI'] === 'true';
-if (!redisUp && !mustRun) console.warn(`Redis cache store tests skipped: no Redis at ${REDIS_URL} (set REDIS_URL)`);
 
 async function readyClient(keyPrefix: string): Promise<Redis> {
   const client = createRedisClient(redisSchema.parse({ url: REDIS_URL, keyPrefix }), silentLogger());

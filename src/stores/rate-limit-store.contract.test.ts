@@ -6,7 +6,7 @@ import { createRedisClient } from './redis-client.js';
 import { createMemoryRateLimitStore } from './rate-limit-memory.js';
 import { createRedisRateLimitStore, redisKeyOf } from './rate-limit-redis.js';
 import { windowsOf, type RateLimitStore } from './rate-limit-store.js';
-import { TEST_REDIS_URL, testRedisReachable } from './rate-limit-test-support.js';
+import { TEST_REDIS_URL, testRedisReachable } from './redis-test-support.js';
 
 /** One contract, both stores: the same calls at the same (injected) instants give the same answers. */
 const redisUp = await testRedisReachable();
