@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { silentLogger } from '../../src/logger.js';
+import { postGraphql, type GraphqlAnswer } from './demo-gateway.js';
 import { ordersOpenApiPath, startAll, usersSchemaPath, type RunningServices } from '../../subgraphs/index.js';
 
 export const PROTECTED_USERS_SDL = resolve(import.meta.dirname, '../fixtures/auth/users-protected.graphql');
@@ -15,11 +16,7 @@ export interface AuthGateway {
   close(): Promise<void>;
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: { data?: Record<string, unknown> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
-}
+export type Answer = GraphqlAnswer;
 
 export interface AuthGatewayOptions {
   /** The `auth:` block (YAML-shaped object); omitted = no auth config. */
@@ -53,14 +50,7 @@ export async function startAuthGateway(options: AuthGatewayOptions = {}): Promis
     const url = `http://127.0.0.1:${port}`;
     return {
       gateway, services, url,
-      async query(query, headers = {}, variables) {
-        const response = await fetch(`${url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-          body: JSON.stringify({ query, variables }),
-        });
-        return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
-      },
+      query: (query, headers = {}, variables) => postGraphql(`${url}/graphql`, query, variables, headers),
       async close() {
         await gateway.close();
         await services.close();
