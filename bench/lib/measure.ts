@@ -96,7 +96,7 @@ async function window(started: Started, load: Load, deps: MeasureDeps): Promise<
   if (timing.warmupS > 0) await runWrk({ ...wrk, connections: load.connections, durationS: timing.warmupS });
 
   const loaded = await loadedWindow(started, load, deps, timing.measureS);
-  const { result, cpuSeconds } = loaded;
+  const { result } = loaded;
 
   // Upstream calls are counted over the one-connection run: at most one request is in flight
   // when it ends, so calls / requests is exact to within one request.
@@ -109,13 +109,7 @@ async function window(started: Started, load: Load, deps: MeasureDeps): Promise<
   const errors = loaded.errors + latency.badStatus + latency.badBody;
   const flags = loadedFlags(loaded, deps, errors);
   return {
-    requests: result.requests,
-    rps: result.requests / (result.durationUs / 1e6),
-    cpuSeconds,
-    rpsPerCpuSecond: cpuSeconds > 0 ? result.requests / cpuSeconds : undefined,
-    cpuShare: loaded.cpuShare,
-    core0Busy: loaded.core0,
-    core1Busy: loaded.core1,
+    ...throughputOf(loaded),
     upstreamCallsPerRequest: !load.noUpstream && load.callSources.length > 0 && latency.requests > 0 ? calls / latency.requests : undefined,
     p50Ms: latency.p50Us / 1000,
     p99Ms: latency.p99Us / 1000,
@@ -161,6 +155,20 @@ export async function loadedWindow(started: Started, load: Load, deps: MeasureDe
     wallS,
     durationS,
     errors: result.badStatus + result.badBody + result.socketErrors + result.timeouts,
+  };
+}
+
+/** The throughput figures every row reports from its loaded window. */
+export function throughputOf(w: LoadedWindow) {
+  const { result, cpuSeconds } = w;
+  return {
+    requests: result.requests,
+    rps: result.requests / (result.durationUs / 1e6),
+    cpuSeconds,
+    rpsPerCpuSecond: cpuSeconds > 0 ? result.requests / cpuSeconds : undefined,
+    cpuShare: w.cpuShare,
+    core0Busy: w.core0,
+    core1Busy: w.core1,
   };
 }
 

@@ -1,4 +1,4 @@
-import { loadedFlags, loadedWindow, type Load, type MeasureDeps, type WindowResult } from './measure.js';
+import { loadedFlags, loadedWindow, throughputOf, type Load, type MeasureDeps, type WindowResult } from './measure.js';
 import type { Started } from './process.js';
 import { currentRss, peakRss, processTree } from './sys.js';
 import { runWrk } from './wrk.js';
@@ -58,15 +58,9 @@ export async function soakWindow(started: Started, load: Load, deps: MeasureDeps
     returned: idleRssBytes <= baselineRssBytes * 1.1,
     samples,
   };
-  const { result, cpuSeconds } = loaded;
+  const { result } = loaded;
   return {
-    requests: result.requests,
-    rps: result.requests / (result.durationUs / 1e6),
-    cpuSeconds,
-    rpsPerCpuSecond: cpuSeconds > 0 ? result.requests / cpuSeconds : undefined,
-    cpuShare: loaded.cpuShare,
-    core0Busy: loaded.core0,
-    core1Busy: loaded.core1,
+    ...throughputOf(loaded),
     peakRssBytes: peakRss(processTree(started.pid)),
     errors: loaded.errors,
     firstError: result.firstBad || undefined,
