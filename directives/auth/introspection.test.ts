@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { introspectionSchema } from '../../src/config/auth.js';
-import { JunctionError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
-import { startJsonServer, type JsonServer } from '../../test/helpers/auth.js';
+import { codeOf, startJsonServer, type JsonServer } from '../../test/helpers/auth.js';
 import { createAuthHttp, type AuthHttpClient } from './http-client.js';
 import { createIntrospector, type Introspector } from './introspection.js';
 
@@ -29,16 +28,6 @@ async function introspector(options: Record<string, unknown> = {}, ttl = 3600): 
   http = createAuthHttp();
   const config = introspectionSchema.parse({ endpoint: `${server.url}/introspect`, clientId: 'gateway', clientSecret: 's3cr:et', ...options });
   return createIntrospector(config, { http: http.request, now: () => clock, logger: silentLogger(), realm: 'junction' });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ACCEPTED';
-  } catch (error) {
-    if (error instanceof JunctionError) return error.code;
-    throw error;
-  }
 }
 
 describe('OAuth2 token introspection', () => {

@@ -2,9 +2,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { base64url, exportSPKI, SignJWT, UnsecuredJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jwtSchema, type JwtConfig } from '../../src/config/auth.js';
-import { JunctionError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
-import { makeKey, sign, startJsonServer, startJwks, type JsonServer, type TestKey } from '../../test/helpers/auth.js';
+import { codeOf, makeKey, sign, startJsonServer, startJwks, type JsonServer, type TestKey } from '../../test/helpers/auth.js';
 import { createAuthHttp, type AuthHttpClient } from './http-client.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
 
@@ -29,16 +28,6 @@ function verifier(config: Record<string, unknown>): JwtVerifier {
   http = createAuthHttp();
   clock = Date.now();
   return createJwtVerifier(jwtSchema.parse(config) as JwtConfig, { http: http.request, now: () => clock, logger: silentLogger(), realm: 'junction' });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ACCEPTED';
-  } catch (error) {
-    if (error instanceof JunctionError) return error.code;
-    throw error;
-  }
 }
 
 async function jwksVerifier(keys: TestKey[], jwks: Record<string, unknown> = {}): Promise<{ verify: JwtVerifier; server: JsonServer & { keys: TestKey[] } }> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { JunctionError } from '../../src/errors.js';
 
 /** A signing key with its public JWK (kid set). */
 export interface TestKey {
@@ -87,4 +88,15 @@ export async function startEcho(): Promise<JsonServer> {
     const headers = JSON.stringify(req.headers);
     return req.url === '/graphql' ? { status: 200, body: { data: { echo: headers } } } : { status: 200, body: { headers: req.headers } };
   });
+}
+
+/** The error code a verification failed with, or `ACCEPTED`. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ACCEPTED';
+  } catch (error) {
+    if (error instanceof JunctionError) return error.code;
+    throw error;
+  }
 }
