@@ -1,17 +1,23 @@
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JunctionConfig } from '../src/config/index.js';
 import { createAuthPolicy } from './auth/index.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
-import { POLICY_ORDER, type AfterProxy, type BodyTap, type FastPathPolicy, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { NO_STEP, POLICY_ORDER, type AfterProxy, type BodyTap, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
 import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
 export { createRouteHook, type PolicyRoute, type RouteHook } from './route-hook.js';
-export type { AfterProxy, BodyTap, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
+export type { AfterProxy, BodyTap, FastPathRequest, FastPathStep, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
 
 export type PolicyName = (typeof POLICY_ORDER)[number];
+
+/** Every policy's fast-path steps for a document, combined. */
+export interface FastPathPolicies {
+  /** The steps to run per request, in POLICY_ORDER; undefined when a policy keeps the document on the full pipeline. */
+  steps(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): readonly FastPathStep[] | undefined;
+}
 
 /**
  * REGISTRATION POINT: one entry per policy module, keyed by its name. The order they run in comes
@@ -46,11 +52,8 @@ export interface PolicyEngine {
   routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */
   readonly stripRequestHeaders: ReadonlySet<string>;
-  /**
-   * When every policy can tell it has nothing to do for a request, the check that lets such
-   * requests take the GraphQL fast path; undefined when any policy cannot tell (fast path off).
-   */
-  readonly fastPath: FastPathPolicy | undefined;
+  /** The policies' work on the GraphQL fast path; undefined when a policy has no fast-path form (fast path off). */
+  readonly fastPath: FastPathPolicies | undefined;
   close(): Promise<void>;
 }
 
@@ -100,15 +103,21 @@ export function createPolicyEngine(
   };
 }
 
-/** Every policy must allow; a request carrying an identity header a policy sets never may. */
-function combineFastPaths(modules: readonly PolicyModule[]): FastPathPolicy | undefined {
+/** The policies' steps for one document, in POLICY_ORDER; undefined when any keeps it on the full pipeline. */
+function combineFastPaths(modules: readonly PolicyModule[]): FastPathPolicies | undefined {
   const parts = modules.map((module) => module.fastPath);
   if (parts.some((part) => part === undefined)) return undefined;
-  const checks = parts as FastPathPolicy[];
-  const stripped = modules.flatMap((module) => module.stripRequestHeaders ?? []);
+  const policies = parts as FastPathPolicy[];
   return {
-    document: (schema, document, operationName) => checks.every((check) => check.document(schema, document, operationName)),
-    request: (headers) => stripped.every((name) => headers.get(name) === null) && checks.every((check) => check.request(headers)),
+    steps(schema, document, operationName) {
+      const steps: FastPathStep[] = [];
+      for (const policy of policies) {
+        const step = policy.document(schema, document, operationName);
+        if (step === undefined) return undefined;
+        if (step !== NO_STEP) steps.push(step);
+      }
+      return steps;
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JunctionConfig } from '../src/config/index.js';
+import type { JunctionError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 
 /**
@@ -103,9 +104,8 @@ export interface PolicyModule<Args = unknown> {
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
   /**
-   * Present when this policy can say that it has nothing to do for a GraphQL request, which may
-   * then take the fast path (no plugins run). A policy without it keeps every request on the full
-   * pipeline.
+   * This policy's work for GraphQL requests on the fast path (no plugins run there). A policy
+   * without it keeps every GraphQL request on the full pipeline.
    */
   fastPath?: FastPathPolicy;
   /** Operator HTTP routes this policy serves, by exact path (e.g. `POST /admin/cache/purge`). */
@@ -118,13 +118,61 @@ export interface HeaderLookup {
   get(name: string): string | null;
 }
 
-/** Whether a GraphQL request may skip the plugin pipeline: only when no policy has work for it. */
+/**
+ * A policy's part on the GraphQL fast path (documents one source answers alone, served without
+ * the plugin pipeline). Asked once per document; per request only the step it returned runs.
+ */
 export interface FastPathPolicy {
-  /** Nothing to do for this operation of this document (asked once per document). */
-  document(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): boolean;
-  /** Nothing to do for a request with these headers (asked per request; keep it cheap). */
-  request(headers: HeaderLookup): boolean;
+  /**
+   * The step this operation of this document needs on every request (`NO_STEP` when none), or
+   * undefined when the document must always take the full pipeline.
+   */
+  document(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): FastPathStep | typeof NO_STEP | undefined;
 }
+
+/** A document a policy has no work for. */
+export const NO_STEP = null;
+
+/** A GraphQL request on the fast path, as a policy step sees it. */
+export interface FastPathRequest {
+  readonly req: IncomingMessage;
+  readonly headers: HeaderLookup;
+  /** Filled in policy order (auth sets principal and identity); its `responseHeaders` are sent. */
+  readonly state: PolicyState;
+  readonly variables: Readonly<Record<string, unknown>> | undefined;
+  /** The context the operation runs with (sources read it; a step may add to it, e.g. cache hints). */
+  readonly context: Record<string, unknown>;
+}
+
+/** A response a step gives instead of the upstream's (a cache hit, a 304, a stale entry). */
+export interface FastPathReply {
+  status: number;
+  body: string | Buffer;
+}
+
+/** What the upstream answered, as an after-step sees it. */
+export interface FastPathAnswer {
+  /** The bytes about to be sent. */
+  body: Buffer;
+  /** The result they carry; its errors are not yet masked. */
+  result: ExecutionResult;
+}
+
+/**
+ * Runs once the operation was answered (`undefined` when it failed before an answer: client gone,
+ * an internal error). May replace the reply. Must not reject.
+ */
+export type FastPathAfter = (answer: FastPathAnswer | undefined) => Promise<FastPathReply | undefined>;
+
+/**
+ * A step's decision: `undefined` to go on; `'pipeline'` to hand the request to the full pipeline
+ * (allowed only while no step has spent anything: auth may, rate limiting and caching never do);
+ * `refuse` to answer with a whole-request error; `reply` to answer without calling upstream;
+ * `after` to go on and see the upstream's answer.
+ */
+export type FastPathVerdict = undefined | 'pipeline' | { refuse: JunctionError } | { reply: FastPathReply } | { after: FastPathAfter };
+
+export type FastPathStep = (request: FastPathRequest) => FastPathVerdict | Promise<FastPathVerdict>;
 
 /**
  * Builds a policy from the whole config; `undefined` when the config does not use it. Registered

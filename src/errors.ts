@@ -122,3 +122,13 @@ export function maskUnexpected(error: unknown, requestId: string): JunctionError
     extensions: { requestId },
   });
 }
+
+/** The Junction error an error wraps (a GraphQL error located on a field, say), if any. */
+export function findJunctionError(error: unknown): JunctionError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (current instanceof JunctionError) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}

@@ -93,7 +93,7 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
       plugins: [...policies.plugins(), ...(fallbacks.plugin ? [fallbacks.plugin] : [])],
       planner: () => planner,
       fastPathSources: policies.fastPath ? remoteSources(loaded.sources, upstreams) : undefined,
-      fastPathPolicy: policies.fastPath,
+      fastPathPolicies: policies.fastPath,
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },

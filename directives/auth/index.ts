@@ -71,7 +71,7 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     transform,
     plugins: () => [useAuth({ authenticator, identityOf, plannerOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
     stripRequestHeaders: Object.values(auth.identityHeaders),
-    fastPath: authFastPath(auth, plannerOf),
+    fastPath: authFastPath(auth, { authenticator, identityOf, plannerOf }),
     route: (requirement) => createAuthRoute(requirement, { authenticator, identityOf, realm: auth.realm }),
     async close() {
       if (deps.http === undefined) await http?.close();

@@ -8,8 +8,10 @@ import type { CacheStore } from '../../src/stores/cache-store.js';
 import { createRedisClient } from '../../src/stores/redis-client.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { createPlanCache } from './plans.js';
+import { cacheFastPath } from './fast-path.js';
 import { useResponseCache } from './plugin.js';
 import { createPurgeRoute, PURGE_PATH } from './purge-route.js';
+import { createResponseCache } from './response-cache.js';
 import { createCacheRoute } from './route.js';
 import { CACHE_TYPE_DEFS, parseCacheArgs, type CacheHint } from './sdl.js';
 
@@ -44,7 +46,8 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   const store = deps.store ?? createStore(cache, redis, deps);
   const plans = createPlanCache(cache, authGuardedCoordinates(config));
   const forwardedHeaders = [...new Set(config.sources.flatMap((source) => source.forwardHeaders))];
-  const plugin = useResponseCache(cache, { store, plans, now: deps.now, logger: deps.logger, forwardedHeaders });
+  const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders });
+  const plugin = useResponseCache(responseCache, plans);
   const adminRoutes = new Map<string, AdminRoute>();
   if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken }));
 
@@ -53,6 +56,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     typeDefs: CACHE_TYPE_DEFS,
     parseArgs: parseCacheArgs,
     plugins: () => [plugin],
+    fastPath: cacheFastPath(responseCache, plans),
     route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, logger: deps.logger }),
     store,
     adminRoutes,

@@ -48,22 +48,34 @@ interface FetchLike {
 }
 
 /**
- * Writes the outcome's headers on the response: `Cache-Control` always, `ETag` for fresh
- * answers, `Age` for stored ones, `Warning: 110` for stale ones; a matching `If-None-Match`
- * turns a 200 into a bodiless 304.
+ * The outcome as response headers: `Cache-Control` always, `ETag` for fresh answers, `Age` for
+ * stored ones, `Warning: 110` for stale ones.
  */
+export function outcomeHeaders(outcome: Outcome): Record<string, string> {
+  const headers: Record<string, string> = { 'cache-control': outcome.cacheControl };
+  if (outcome.age !== undefined) headers['age'] = String(Math.max(0, Math.floor(outcome.age)));
+  if (outcome.stale) headers['warning'] = '110 - "Response is Stale"';
+  if (outcome.etag !== undefined) headers['etag'] = outcome.etag;
+  return headers;
+}
+
+/** Whether a 200 with this outcome becomes a bodiless 304 for a request with this `If-None-Match`. */
+export function notModified(outcome: Outcome, ifNoneMatch: string | null | undefined): boolean {
+  return outcome.etag !== undefined && etagMatches(ifNoneMatch, outcome.etag);
+}
+
+/** The headers a 304 keeps. */
+export const NOT_MODIFIED_HEADERS = ['cache-control', 'etag', 'age'] as const;
+
+/** Writes the outcome's headers on the response; a matching `If-None-Match` turns a 200 into a bodiless 304. */
 export function applyOutcome(outcome: Outcome, request: Request, response: Response, fetchAPI: FetchLike): Response | undefined {
   const headers = response.headers;
-  headers.set('cache-control', outcome.cacheControl);
-  if (outcome.age !== undefined) headers.set('age', String(Math.max(0, Math.floor(outcome.age))));
-  if (outcome.stale) headers.set('warning', '110 - "Response is Stale"');
-  if (outcome.etag === undefined) return undefined;
-  headers.set('etag', outcome.etag);
-  if (response.status !== 200 || !etagMatches(request.headers.get('if-none-match'), outcome.etag)) return undefined;
-  const notModified = new fetchAPI.Response(null, { status: 304 });
-  for (const name of ['cache-control', 'etag', 'age']) {
+  for (const [name, value] of Object.entries(outcomeHeaders(outcome))) headers.set(name, value);
+  if (response.status !== 200 || !notModified(outcome, request.headers.get('if-none-match'))) return undefined;
+  const replacement = new fetchAPI.Response(null, { status: 304 });
+  for (const name of NOT_MODIFIED_HEADERS) {
     const value = headers.get(name);
-    if (value !== null) notModified.headers.set(name, value);
+    if (value !== null) replacement.headers.set(name, value);
   }
-  return notModified;
+  return replacement;
 }

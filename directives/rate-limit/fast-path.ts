@@ -1,27 +1,43 @@
-import type { GraphQLSchema } from 'graphql';
+import type { IncomingMessage } from 'node:http';
 import type { RateLimitConfig } from '../../src/config/rate-limit.js';
-import type { Logger } from '../../src/logger.js';
-import type { FastPathPolicy } from '../policy.js';
-import { createDocumentAnalyser } from './analyse.js';
-import { collectFieldRules } from './field-rules.js';
+import { JunctionError } from '../../src/errors.js';
+import { NO_STEP, type FastPathPolicy, type FastPathStep } from '../policy.js';
+import type { Caller } from './caller.js';
+import type { ChargePlanner } from './charges.js';
+import { rateLimitHeaders, type Limiter } from './limiter.js';
+
+export interface RateLimitFastPathOptions {
+  limiter: Limiter;
+  chargesOf: ChargePlanner;
+  clientIp: (req: IncomingMessage | undefined) => string;
+}
 
 /**
- * Rate limiting has nothing to do for an operation no rule counts (no limited field, no
- * `operations` rule) from a caller no usage plan can apply to (no API key when plans exist).
+ * Rate limiting on the fast path: the same charges as the plugin, spent through the same limiter;
+ * a refusal answers 429 RATE_LIMITED from here. No step at all for an operation no rule counts
+ * when there are no usage plans.
  */
-export function rateLimitFastPath(config: RateLimitConfig, logger: Logger): FastPathPolicy {
-  const analysers = new WeakMap<GraphQLSchema, ReturnType<typeof createDocumentAnalyser>>();
+export function rateLimitFastPath(config: RateLimitConfig, options: RateLimitFastPathOptions): FastPathPolicy {
+  const { limiter, chargesOf, clientIp } = options;
   const plans = Object.keys(config.plans).length > 0;
   return {
     document(schema, document, operationName) {
-      if (config.operations !== undefined) return false;
-      let analyse = analysers.get(schema);
-      if (analyse === undefined) {
-        analyse = createDocumentAnalyser(collectFieldRules(schema, config.fields, logger));
-        analysers.set(schema, analyse);
-      }
-      return analyse(schema, document, operationName).length === 0;
+      const charges = chargesOf(schema, document, operationName);
+      if (charges.length === 0 && !plans) return NO_STEP;
+      return function rateLimitStep({ req, headers, state }): ReturnType<FastPathStep> {
+        const caller: Caller = { principal: state.principal, clientIp: clientIp(req), header: (name) => headers.get(name) ?? undefined };
+        if (charges.length === 0 && limiter.planRule(caller) === undefined) return undefined;
+        return limiter.check(caller, charges, 1).then(
+          (result) => {
+            if (result !== undefined && config.headersOnSuccess) Object.assign(state.responseHeaders, rateLimitHeaders(result));
+            return undefined;
+          },
+          (error: unknown) => {
+            if (error instanceof JunctionError) return { refuse: error };
+            throw error;
+          },
+        );
+      };
     },
-    request: (headers) => !plans || headers.get(config.apiKeyHeader) === null,
   };
 }

@@ -5,13 +5,13 @@ import { createForwardedResolver } from '../../src/http/passthrough/forwarded.js
 import type { FailoverStats } from '../../src/stores/rate-limit-failover.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { parseRateLimitArgs } from './args.js';
+import { createChargePlanner } from './charges.js';
+import { rateLimitFastPath } from './fast-path.js';
 import { createLimiter } from './limiter.js';
 import { useRateLimit } from './plugin.js';
 import { createRouteGuard } from './route.js';
 import { buildRateLimitStore } from './store.js';
 import { rateLimitTypeDefs } from './type-defs.js';
-
-import { rateLimitFastPath } from './fast-path.js';
 
 export { parseRateLimitArgs } from './args.js';
 export { rateLimitTypeDefs } from './type-defs.js';
@@ -44,13 +44,14 @@ export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateL
   const limiter = createLimiter(config.rateLimit, built.store);
   const forwarded = createForwardedResolver(config.server?.trustedProxies ?? []);
   const clientIp = (req: Parameters<typeof forwarded.clientIp>[0] | undefined): string => (req === undefined ? '' : forwarded.clientIp(req));
+  const chargesOf = createChargePlanner(config.rateLimit, deps.logger);
   return {
     name: 'rateLimit',
     typeDefs: rateLimitTypeDefs,
     parseArgs: parseRateLimitArgs,
-    plugins: () => [useRateLimit({ config: config.rateLimit, limiter, logger: deps.logger, clientIp })],
+    plugins: () => [useRateLimit({ config: config.rateLimit, limiter, chargesOf, clientIp })],
     route: (args) => createRouteGuard(args, { limiter, headersOnSuccess: config.rateLimit.headersOnSuccess, clientIp }),
-    fastPath: rateLimitFastPath(config.rateLimit, deps.logger),
+    fastPath: rateLimitFastPath(config.rateLimit, { limiter, chargesOf, clientIp }),
     stats: built.stats,
     close: built.close,
   };

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/logger.js';
 import { createMemoryRateLimitStore } from '../../src/stores/rate-limit-memory.js';
 import type { RateLimitStore } from '../../src/stores/rate-limit-store.js';
 import type { Principal } from '../policy.js';
+import { createChargePlanner } from './charges.js';
 import { createLimiter } from './limiter.js';
 import { useRateLimit } from './plugin.js';
 import { rateLimitTypeDefs } from './type-defs.js';
@@ -26,7 +27,7 @@ function setup(input: Record<string, unknown>, extra: Plugin[] = [], wrapStore?:
     schema,
     batching: true,
     logging: false,
-    plugins: [...extra, useRateLimit({ config, limiter, logger: silentLogger(), clientIp: () => '127.0.0.1' })],
+    plugins: [...extra, useRateLimit({ config, limiter, chargesOf: createChargePlanner(config, silentLogger()), clientIp: () => '127.0.0.1' })],
   });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

@@ -1,26 +1,18 @@
 import type { IncomingMessage } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RateLimitConfig } from '../../src/config/rate-limit.js';
 import { JunctionError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
 import type { ConsumeResult } from '../../src/stores/rate-limit-store.js';
-import { compileRule, type RateLimitRule } from './args.js';
-import { createDocumentAnalyser } from './analyse.js';
 import { principalOf, stateClientIp, type Caller } from './caller.js';
-import { collectFieldRules } from './field-rules.js';
-import { rateLimitHeaders, type Charge, type Limiter } from './limiter.js';
+import type { ChargePlanner } from './charges.js';
+import { rateLimitHeaders, type Limiter } from './limiter.js';
 
 export interface RateLimitPluginOptions {
   config: RateLimitConfig;
   limiter: Limiter;
-  logger: Logger;
+  chargesOf: ChargePlanner;
   /** The client IP of a request after trusted proxy hops (`server.trustedProxies`). */
   clientIp: (req: IncomingMessage | undefined) => string;
-}
-
-interface SchemaRules {
-  analyse: ReturnType<typeof createDocumentAnalyser>;
 }
 
 interface YogaContext {
@@ -33,22 +25,12 @@ interface YogaContext {
  * in the plugin list, so an unauthenticated request is refused before it spends anything), spend
  * each limited field's budget once per occurrence, the `operations` rule and the caller's usage
  * plan once per operation. Refused: the whole operation answers 429 RATE_LIMITED with no upstream
- * call. Rules are collected once per schema, occurrences once per document.
+ * call. Charges are planned once per document (charges.ts).
  */
 export function useRateLimit(options: RateLimitPluginOptions): Plugin {
   const { config, limiter } = options;
-  const perSchema = new WeakMap<GraphQLSchema, SchemaRules>();
-  const operationRule: RateLimitRule | undefined = config.operations ? compileRule('operations', config.operations) : undefined;
+  const chargesOf = options.chargesOf;
   const allowedResults = new WeakMap<Request, ConsumeResult>();
-
-  function rulesOf(schema: GraphQLSchema): SchemaRules {
-    let rules = perSchema.get(schema);
-    if (rules === undefined) {
-      rules = { analyse: createDocumentAnalyser(collectFieldRules(schema, config.fields, options.logger)) };
-      perSchema.set(schema, rules);
-    }
-    return rules;
-  }
 
   function callerOf(context: YogaContext): Caller {
     const headers = context.request?.headers;
@@ -61,10 +43,9 @@ export function useRateLimit(options: RateLimitPluginOptions): Plugin {
 
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const fieldCharges = rulesOf(args.schema).analyse(args.schema, args.document, args.operationName);
+      const charges = chargesOf(args.schema, args.document, args.operationName);
       const context = args.contextValue as YogaContext;
       const caller = callerOf(context);
-      const charges: readonly Charge[] = operationRule ? [...fieldCharges, { rule: operationRule, units: 1 }] : fieldCharges;
       if (charges.length === 0 && limiter.planRule(caller) === undefined) return;
       return limiter.check(caller, charges, 1).then(
         (result) => {

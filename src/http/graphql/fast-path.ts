@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, getVariableValues, print, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { FastPathPolicy, HeaderLookup } from '../../../directives/policy.js';
+import type { FastPathPolicies } from '../../../directives/index.js';
+import type { FastPathAfter, FastPathAnswer, FastPathReply, FastPathRequest, FastPathStep, HeaderLookup } from '../../../directives/policy.js';
+import { createPolicyState } from '../../../directives/state.js';
+import type { JunctionError } from '../../errors.js';
 import type { ForwardPlan } from '../../compose/plan.js';
 import type { GraphqlSourceConfig } from '../../config/index.js';
 import type { GatewayContext } from '../../context.js';
@@ -21,14 +24,16 @@ interface FastRoute {
   remote: RemoteSource | undefined;
   /** `{"query":…,"operationName":…,"variables":` — the upstream body up to the variables. */
   bodyPrefix: string;
+  /** The policies' work per request, in their order. */
+  steps: readonly FastPathStep[];
 }
 
 export interface FastPathOptions {
   schema: () => GraphQLSchema;
   remoteFor: (sourceName: string) => RemoteSource | undefined;
   mask: (error: unknown, requestId: string) => GraphQLError;
-  /** The policies' say: only requests and documents no policy has work for take the fast path. */
-  policy?: FastPathPolicy;
+  /** The policies' steps per document; without it no policy is in force. */
+  policies?: FastPathPolicies;
   /** Distinct documents remembered. Default 1000. */
   maxDocuments?: number;
   /** Characters of query text and upstream body prefixes remembered. Default 16 Mi. */
@@ -50,8 +55,9 @@ const DATA_START = Buffer.from('{"data":');
  * The hot path for documents one source answers alone: no Fetch objects, no envelop run, no
  * execution; the body goes to the source and the source's bytes come back unchanged unless they
  * carry errors (then they are parsed and redacted exactly as on the full path). Only documents
- * the full pipeline has already accepted are served here, and only requests and documents no
- * policy has work for (the policies say so), so nothing the pipeline checks is skipped.
+ * the full pipeline has already accepted are served here, and each policy does its work through
+ * the step it gave for the document (auth → rate limit → cache), so nothing the pipeline checks is
+ * skipped. A step may hand a request to the full pipeline before anything was spent.
  */
 export function createFastPath(options: FastPathOptions): FastPath {
   // Bounded by count and by the bytes of the keys (client query text) and upstream bodies.
@@ -65,54 +71,108 @@ export function createFastPath(options: FastPathOptions): FastPath {
     remember(query, operationName, plan, accepted) {
       const key = routeKey(query, operationName);
       if (routes.has(key)) return;
-      if (options.policy !== undefined && !options.policy.document(options.schema(), accepted, operationName)) return;
+      const steps = options.policies === undefined ? [] : options.policies.steps(options.schema(), accepted, operationName);
+      if (steps === undefined) return;
       const bodyPrefix = `{"query":${JSON.stringify(print(plan.document))},"operationName":${JSON.stringify(operationName ?? null)},"variables":`;
-      routes.set(key, { plan, remote: options.remoteFor(plan.source), bodyPrefix });
+      routes.set(key, { plan, remote: options.remoteFor(plan.source), bodyPrefix, steps });
     },
     async serve(req, res, requestId, body) {
       const request = parseRequest(body);
       const route = request && routes.get(routeKey(request.query, request.operationName));
       const contentType = route && negotiate(req.headers.accept);
       if (!request || !route || !contentType) return false;
-      const headers = headerLookup(req);
-      if (options.policy !== undefined && !options.policy.request(headers)) return false;
       const definitions = route.plan.operation.variableDefinitions ?? [];
       if (definitions.length > 0 && getVariableValues(options.schema(), definitions, request.variables ?? {}).errors) return false;
+      const headers = headerLookup(req);
       const context = requestContext(headers, res, requestId);
-      const payload = route.remote
-        ? await forward(route, route.remote, request.variables, context)
-        : serialize(await runLocally(route.plan, request.variables, context), options.mask, requestId);
-      res.writeHead(200, { 'content-type': contentType, 'content-length': payload.length });
-      res.end(payload);
+      let afters: FastPathAfter[] | undefined;
+      if (route.steps.length > 0) {
+        const state = createPolicyState(req.socket.remoteAddress ?? '');
+        context.policy = state;
+        const policyRequest: FastPathRequest = { req, headers, state, variables: request.variables, context: context as unknown as Record<string, unknown> };
+        for (const step of route.steps) {
+          const verdict = await step(policyRequest);
+          if (verdict === undefined) continue;
+          if (verdict === 'pipeline') {
+            await settle(afters, undefined);
+            return false;
+          }
+          if ('after' in verdict) {
+            (afters ??= []).push(verdict.after);
+            continue;
+          }
+          await settle(afters, undefined);
+          if ('refuse' in verdict) send(res, contentType, state.responseHeaders, refusal(verdict.refuse, requestId), verdict.refuse);
+          else send(res, contentType, state.responseHeaders, verdict.reply);
+          return true;
+        }
+      }
+      let answer: FastPathAnswer | undefined;
+      try {
+        answer = route.remote
+          ? await forward(route, route.remote, request.variables, context)
+          : answerOf(await runLocally(route.plan, request.variables, context), options.mask, requestId);
+      } finally {
+        if (answer === undefined) await settle(afters, undefined);
+      }
+      const reply = (await settle(afters, answer)) ?? { status: 200, body: answer.body };
+      send(res, contentType, context.policy?.responseHeaders, reply);
       return true;
     },
   };
 
-  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<Buffer> {
+  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<FastPathAnswer> {
     const idempotent = route.plan.operation.operation === 'query';
     try {
       const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
       const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent);
-      if (passesThrough(payload)) return payload;
-      return serialize(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
+      const clean = cleanResult(payload);
+      if (clean !== undefined) return { body: payload, result: clean };
+      return answerOf(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
     } catch (error) {
       const schema = options.schema();
-      return serialize(failedRootFields(route.plan, { schema, document: route.plan.document }, error), options.mask, context.requestId);
+      return answerOf(failedRootFields(route.plan, { schema, document: route.plan.document }, error), options.mask, context.requestId);
     }
+  }
+
+  /** A whole-request refusal, as the full pipeline renders it (no `extensions.http`: that became the status and headers). */
+  function refusal(error: JunctionError, requestId: string): FastPathReply {
+    const json = options.mask(error.toGraphQLError(), requestId).toJSON();
+    return { status: error.status, body: JSON.stringify({ errors: [json] }) };
   }
 }
 
+/** Runs the steps' after parts, last first; the reply the last one to replace it chose. */
+async function settle(afters: readonly FastPathAfter[] | undefined, answer: FastPathAnswer | undefined): Promise<FastPathReply | undefined> {
+  let reply: FastPathReply | undefined;
+  if (afters === undefined) return reply;
+  for (let index = afters.length - 1; index >= 0; index--) reply = (await afters[index]!(answer)) ?? reply;
+  return reply;
+}
+
+function send(res: ServerResponse, contentType: string, policyHeaders: Record<string, string> | undefined, reply: FastPathReply, error?: JunctionError): void {
+  if (reply.status === 304) {
+    res.writeHead(304, policyHeaders);
+    res.end();
+    return;
+  }
+  const length = typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
+  const headers = { ...policyHeaders, ...error?.headers, 'content-type': contentType, 'content-length': length };
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
+
 /**
- * Bytes that are exactly `{"data":…}` (no errors, no extensions, no other key) go to the client
- * unchanged; anything else is rebuilt from the parsed result.
+ * The result of bytes that are exactly `{"data":…}` (no errors, no extensions, no other key):
+ * those go to the client unchanged; anything else is rebuilt from the parsed result.
  */
-function passesThrough(payload: Buffer): boolean {
-  if (!payload.subarray(0, DATA_START.length).equals(DATA_START)) return false;
+function cleanResult(payload: Buffer): ExecutionResult | undefined {
+  if (!payload.subarray(0, DATA_START.length).equals(DATA_START)) return undefined;
   try {
     const value: unknown = JSON.parse(payload.toString('utf8'));
-    return value !== null && typeof value === 'object' && Object.keys(value).length === 1;
+    return value !== null && typeof value === 'object' && Object.keys(value).length === 1 ? (value as ExecutionResult) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -175,7 +235,8 @@ async function runLocally(plan: ForwardPlan, variables: Record<string, unknown> 
   return execute({ schema: plan.subschema.schema, document: plan.document, variableValues: variables, contextValue: context });
 }
 
-function serialize(result: ExecutionResult, mask: FastPathOptions['mask'], requestId: string): Buffer {
+/** The bytes of a result with its errors masked, and the result itself (errors unmasked) for the policies. */
+function answerOf(result: ExecutionResult, mask: FastPathOptions['mask'], requestId: string): FastPathAnswer {
   const errors = result.errors?.map((error) => mask(error, requestId).toJSON());
-  return Buffer.from(JSON.stringify(errors === undefined ? { data: result.data } : { data: result.data, errors }));
+  return { body: Buffer.from(JSON.stringify(errors === undefined ? { data: result.data } : { data: result.data, errors })), result };
 }

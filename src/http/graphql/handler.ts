@@ -6,7 +6,7 @@ import type { GatewayContext } from '../../context.js';
 import type { Logger } from '../../logger.js';
 import { readCappedBody } from '../read-capped-body.js';
 import { headersOf, sendFetchResponse } from '../fetch-bridge.js';
-import type { FastPathPolicy } from '../../../directives/policy.js';
+import type { FastPathPolicies } from '../../../directives/index.js';
 import type { OperationPlanner } from '../../compose/plan.js';
 import { useCsrfPrevention } from './csrf.js';
 import { createFastPath, type RemoteSource } from './fast-path.js';
@@ -27,11 +27,11 @@ export interface GraphqlHandlerOptions {
   planner?: () => OperationPlanner | undefined;
   /**
    * GraphQL sources the fast path may post to by name. Undefined turns the fast path off, as it
-   * must be when a policy cannot say which requests it has no work for.
+   * must be when a policy has no fast-path form.
    */
   fastPathSources?: (sourceName: string) => RemoteSource | undefined;
-  /** The policies' fast-path check (see directives/policy.ts). */
-  fastPathPolicy?: FastPathPolicy;
+  /** The policies' work on the fast path (see directives/policy.ts). */
+  fastPathPolicies?: FastPathPolicies;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -53,7 +53,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   const introspection = config.introspection ?? !production;
   const mask = createMaskError({ logger, suggestions: !production, exposeDetails: config.exposeErrorDetails && !production });
   const fastPath = options.fastPathSources
-    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask, policy: options.fastPathPolicy })
+    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask, policies: options.fastPathPolicies })
     : undefined;
 
   const yoga = createYoga<GraphqlServerContext, GatewayContext>({

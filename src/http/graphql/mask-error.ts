@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { JunctionError } from '../../errors.js';
+import { findJunctionError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 
 const SUGGESTION = / Did you mean .+\?$/;
@@ -45,15 +45,6 @@ export function createMaskError(options: MaskOptions): (error: unknown, requestI
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     });
   }
-}
-
-function findJunctionError(error: GraphQLError): JunctionError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    if (current instanceof JunctionError) return current;
-    current = (current as { originalError?: unknown }).originalError;
-  }
-  return undefined;
 }
 
 export function withoutSuggestion(error: GraphQLError): GraphQLError {

@@ -1,0 +1,78 @@
+import { CACHE_HINTS_KEY, createCacheHintCollector } from '../../src/stores/cache-hints.js';
+import { NO_STEP, type FastPathPolicy, type FastPathReply, type FastPathRequest, type FastPathStep, type FastPathVerdict } from '../policy.js';
+import type { Entry } from './entry.js';
+import { freshOutcome, NO_STORE, notModified, outcomeHeaders, type Outcome } from './outcome.js';
+import type { CachedPlan, PlanCache } from './plans.js';
+import type { Lookup, ResponseCache } from './response-cache.js';
+
+/**
+ * The response cache on the fast path, with the plugin's decisions (response-cache.ts): a fresh
+ * entry answers without an upstream call (304 for a matching `If-None-Match`), concurrent misses
+ * wait for one leader, a clean answer is stored as the bytes sent, an upstream failure is answered
+ * from a stale entry. Mutations stay on the full pipeline (they purge what they return).
+ */
+export function cacheFastPath(cache: ResponseCache, plans: PlanCache): FastPathPolicy {
+  const forwarded = cache.forwardedHeaders;
+  return {
+    document(schema, document, operationName) {
+      const plan = plans.get(schema, document, operationName);
+      if (plan === undefined || plan.kind === 'subscription') return NO_STEP;
+      if (plan.kind === 'mutation') return undefined;
+      if (plan.maxAge <= 0) {
+        return function uncacheable({ state }) {
+          state.responseHeaders['cache-control'] = NO_STORE.cacheControl;
+          return undefined;
+        };
+      }
+      return function cacheStep(request): ReturnType<FastPathStep> {
+        const carries = forwarded.length > 0 && forwarded.some((name) => request.headers.get(name) !== null);
+        const lookup = cache.lookupFor(plan, request.state.principal?.id, carries, request.variables);
+        if (lookup === undefined) {
+          request.state.responseHeaders['cache-control'] = NO_STORE.cacheControl;
+          return undefined;
+        }
+        return lookupStep(cache, plan, lookup, request);
+      };
+    },
+  };
+}
+
+async function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, request: FastPathRequest): Promise<FastPathVerdict> {
+  const fresh = (await cache.read(lookup)) ?? (await cache.flights.join(lookup.key));
+  if (fresh !== undefined) return { reply: hit(cache, fresh, request) };
+  const settle = cache.flights.lead(lookup.key);
+  const hints = createCacheHintCollector();
+  request.context[CACHE_HINTS_KEY] = hints;
+  const epoch = cache.epoch();
+  return {
+    async after(answer) {
+      if (answer === undefined) {
+        settle(undefined);
+        return undefined;
+      }
+      try {
+        const clean = answer.result.errors === undefined;
+        const done = await cache.finish(lookup, hints, answer.result, epoch, clean ? answer.body.toString('utf8') : undefined);
+        settle(done.entry);
+        if (done.stale && done.result) return reply(done.outcome, request, JSON.stringify(done.result));
+        return reply(done.outcome, request, undefined);
+      } catch (error) {
+        settle(undefined);
+        cache.logger.warn({ err: (error as Error).message, plan: plan.documentId }, 'response cache: storing failed; served uncached');
+        return reply(NO_STORE, request, undefined);
+      }
+    },
+  };
+}
+
+function hit(cache: ResponseCache, entry: Entry, request: FastPathRequest): FastPathReply {
+  const outcome = freshOutcome(entry.meta.scope, entry.meta.maxAge, entry.meta.etag, cache.ageOf(entry));
+  return reply(outcome, request, entry.body) ?? { status: 200, body: entry.body };
+}
+
+/** Puts the outcome's headers on the response; the reply to send instead when it differs (a 304, a new body). */
+function reply(outcome: Outcome, request: FastPathRequest, body: string | undefined): FastPathReply | undefined {
+  Object.assign(request.state.responseHeaders, outcomeHeaders(outcome));
+  if (notModified(outcome, request.headers.get('if-none-match'))) return { status: 304, body: '' };
+  return body === undefined ? undefined : { status: 200, body };
+}

@@ -1,0 +1,142 @@
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { CacheConfig } from '../../src/config/cache.js';
+import { findJunctionError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { CacheHintCollector } from '../../src/stores/cache-hints.js';
+import type { CacheStore } from '../../src/stores/cache-store.js';
+import { entryTags, mutationPurgeTags } from './entities.js';
+import { decodeEntry, encodeEntry, etagOf, hashKey, type Entry } from './entry.js';
+import { freshOutcome, NO_STORE, resultWithBody, staleOutcome, staleResult, type Outcome } from './outcome.js';
+import type { CachedPlan } from './plans.js';
+import { createSingleFlight, type SingleFlight } from './single-flight.js';
+
+export interface ResponseCacheDeps {
+  store: CacheStore;
+  now: () => number;
+  logger: Logger;
+  /** Called with the tags a mutation purged (for metrics and tests). */
+  onInvalidate?: (tags: readonly string[]) => void;
+  /**
+   * Client headers some source receives (`forwardHeaders`). A request carrying one may get an
+   * answer the upstream tailored to it, so it is cached as PRIVATE: per principal, or not at all.
+   */
+  forwardedHeaders?: readonly string[];
+}
+
+export type ResponseCacheConfig = Pick<CacheConfig, 'staleIfErrorSeconds' | 'maxEntryBytes' | 'singleFlightWaitMs'>;
+
+/** Codes meaning the upstream failed (not the client): a stale entry may answer instead. */
+const UPSTREAM_FAILURES = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR', 'UPSTREAM_CIRCUIT_OPEN', 'GATEWAY_TIMEOUT', 'SERVICE_UNAVAILABLE']);
+
+/** One query being answered: what keys it and what was found. */
+export interface Lookup {
+  plan: CachedPlan;
+  key: string;
+  private: boolean;
+  /** An expired entry found on the way, kept for stale-if-error. */
+  stale: Entry | undefined;
+}
+
+/** What a miss turned into once the operation ran. */
+export interface Finished {
+  /** A result to answer with instead (the stored one with its body known, or a stale entry). */
+  result?: ExecutionResult;
+  stale?: boolean;
+  outcome: Outcome;
+  entry?: Entry;
+}
+
+/**
+ * The whole-response cache's decisions, shared by the plugin (full pipeline) and the fast path:
+ * the key of a request, the read, single flight, storing a miss, stale-if-error, and purging
+ * entities a mutation returned.
+ */
+export interface ResponseCache {
+  readonly logger: Logger;
+  readonly flights: SingleFlight<Entry>;
+  /** The header names whose presence makes a request private (see `forwardedHeaders`). */
+  readonly forwardedHeaders: readonly string[];
+  /** Undefined when the answer can't be cached for this caller (private without a principal). */
+  lookupFor(plan: CachedPlan, principalId: string | undefined, carriesForwardedHeader: boolean, variables: unknown): Lookup | undefined;
+  /** A fresh entry, or undefined (an expired one is kept in `lookup.stale`). */
+  read(lookup: Lookup): Promise<Entry | undefined>;
+  ageOf(entry: Entry): number;
+  /** The invalidation count a miss starts at: a purge in between means its result is not stored. */
+  epoch(): number;
+  /** After a miss ran: stores a cacheable result (`body` is its serialised form when already known), or answers stale when the upstream failed. */
+  finish(lookup: Lookup, hints: CacheHintCollector, result: ExecutionResult, epoch: number, body?: string): Promise<Finished>;
+  invalidate(plan: CachedPlan, result: ExecutionResult): Promise<void>;
+}
+
+export function createResponseCache(config: ResponseCacheConfig, deps: ResponseCacheDeps): ResponseCache {
+  const { store, now } = deps;
+  const flights = createSingleFlight<Entry>(config.singleFlightWaitMs);
+  let invalidations = 0;
+
+  function ageOf(entry: Entry): number {
+    return Math.max(0, (now() - entry.meta.storedAt) / 1000);
+  }
+
+  async function save(lookup: Lookup, entry: Entry, tags: string[], epoch: number): Promise<void> {
+    if (entry.body.length > config.maxEntryBytes || epoch !== invalidations) return;
+    const ttlMs = (entry.meta.maxAge + config.staleIfErrorSeconds) * 1000;
+    await store.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+  }
+
+  return {
+    logger: deps.logger,
+    flights,
+    forwardedHeaders: deps.forwardedHeaders ?? [],
+    ageOf,
+    epoch: () => invalidations,
+
+    lookupFor(plan, principalId, carriesForwardedHeader, variables) {
+      const isPrivate = plan.scope === 'PRIVATE' || plan.observedPrivate || carriesForwardedHeader;
+      if (isPrivate && principalId === undefined) return undefined;
+      const key = hashKey([plan.documentId, JSON.stringify(variables ?? {}), isPrivate ? `p:${principalId}` : 'public']);
+      return { plan, key, private: isPrivate, stale: undefined };
+    },
+
+    async read(lookup) {
+      const text = await store.get(lookup.key);
+      const found = text === undefined ? undefined : decodeEntry(text);
+      if (found && ageOf(found) < found.meta.maxAge) return found;
+      lookup.stale = found;
+      return undefined;
+    },
+
+    async finish(lookup, hints, result, epoch, knownBody) {
+      if (result.errors !== undefined && result.errors.length > 0) {
+        const stale = lookup.stale;
+        if (stale && upstreamFailed(result.errors) && ageOf(stale) <= stale.meta.maxAge + config.staleIfErrorSeconds) {
+          return { result: staleResult(stale, Math.floor(ageOf(stale))), stale: true, outcome: staleOutcome(ageOf(stale)) };
+        }
+        return { outcome: NO_STORE };
+      }
+      const maxAge = hints.maxAge === undefined ? lookup.plan.maxAge : Math.min(lookup.plan.maxAge, hints.maxAge);
+      if (hints.noStore || maxAge <= 0) return { outcome: NO_STORE };
+      if (hints.private && !lookup.private) {
+        // Keyed publicly but a backend said private: key by principal from now on, store nothing this time.
+        lookup.plan.observedPrivate = true;
+        return { outcome: NO_STORE };
+      }
+      const body = knownBody ?? JSON.stringify({ data: result.data });
+      const entry: Entry = { meta: { etag: etagOf(body), storedAt: now(), maxAge, scope: lookup.private ? 'PRIVATE' : 'PUBLIC' }, body };
+      await save(lookup, entry, entryTags(lookup.plan.root, result.data), epoch);
+      return { result: resultWithBody({ data: result.data }, body), outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, 0), entry };
+    },
+
+    async invalidate(plan, result) {
+      if (!result.data) return;
+      const tags = mutationPurgeTags(plan.root, result.data);
+      if (tags.length === 0) return;
+      invalidations++;
+      await store.invalidate(tags);
+      deps.onInvalidate?.(tags);
+    },
+  };
+}
+
+function upstreamFailed(errors: readonly GraphQLError[]): boolean {
+  return errors.some((error) => UPSTREAM_FAILURES.has(String(error.extensions?.['code'] ?? findJunctionError(error)?.code)));
+}
