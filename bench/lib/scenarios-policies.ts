@@ -57,8 +57,8 @@ export function policiesScenario(ctx: BenchContext, dir: string, mocks: Scenario
       junction(ctx, 'policies-cache.yaml', { variant: 'cache-miss', label: '@cacheControl miss (unique variable)', spec: unique }),
       junction(ctx, 'policies-cache.yaml', {
         variant: 'cache-hit',
-        label: '@cacheControl hit (PUBLIC, unique authorization)',
-        maxCallsPerRequest: { max: 0.05, why: 'PUBLIC entries fragmented (by the authorization header?)' },
+        label: '@cacheControl hit (PUBLIC, authorization not forwarded)',
+        maxCallsPerRequest: { max: 0.05, why: 'PUBLIC entries fragmented (is a client header forwarded to the source?)' },
       }),
     ],
   };
