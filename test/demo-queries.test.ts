@@ -67,6 +67,32 @@ describe('the demo queries through the gateway', () => {
     expect(demo.services.orders.calls.byRoute).toEqual({ 'GET /orders': 10 });
   });
 
+  it('gives the same answer and calls whether a per-key link runs its keys directly or delegates them', async () => {
+    // A plain selection runs each key as a local execution of the REST source; an alias keeps delegation.
+    const direct = await demo.query('{ users { id orders { id total status } } }');
+    const directCalls = demo.services.orders.calls.total;
+    const delegated = await demo.query('{ users { id orders { orderId: id total status } } }');
+    expect(demo.services.orders.calls.total).toBe(2 * directCalls);
+    type Users = { id: string; orders: { id?: string; orderId?: string; total: number; status: string }[] }[];
+    const renamed = (delegated.body.data!['users'] as Users).map((user) => ({
+      id: user.id,
+      orders: user.orders.map(({ orderId, ...rest }) => ({ id: orderId, ...rest })),
+    }));
+    expect(direct.body.data!['users']).toEqual(renamed);
+    expect((direct.body.data!['users'] as Users).some((user) => user.orders.length > 0)).toBe(true);
+  });
+
+  it('reports a failed key the same way on both paths', async () => {
+    await demo.services.orders.close();
+    const direct = await demo.query('{ user(id: "1") { id orders { id } } }');
+    const delegated = await demo.query('{ user(id: "1") { id orders { orderId: id } } }');
+    expect(direct.body.data).toEqual(delegated.body.data);
+    expect(direct.body.errors?.map((error) => [error.path, error.extensions?.['code']])).toEqual(
+      delegated.body.errors?.map((error) => [error.path, error.extensions?.['code']]),
+    );
+    expect(direct.body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+  });
+
   it('answers a mutation through the REST source', async () => {
     const { body } = await demo.query(
       'mutation($input: NewOrderInput!) { createOrder(input: $input) { id userId status total items { quantity product { name } } } }',

@@ -2,8 +2,9 @@ import { batchDelegateToSchema } from '@graphql-tools/batch-delegate';
 import { delegateToSchema, type SubschemaConfig } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
 import DataLoader from 'dataloader';
-import { OperationTypeNode, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
+import { OperationTypeNode, type FieldNode, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import type { LinkConfig } from '../config/index.js';
+import { createKeysExecutor, type KeysExecutor } from './direct-link.js';
 import { fieldNodesWithKey, LINK_KEY_ALIAS } from './key-selection.js';
 
 export interface LinkDefinitions {
@@ -81,23 +82,39 @@ function matchByKey(results: unknown, keys: readonly unknown[], many: boolean): 
 type Loader = DataLoader<unknown, unknown, string>;
 const loadersByContext = new WeakMap<object, Map<object, Loader>>();
 
-/** One DataLoader per request and client field, so each distinct key is asked for once. */
+/**
+ * One DataLoader per request and client field, so each distinct key is asked for once: all keys
+ * in one local execution when the target allows it (direct-link.ts), else one delegation per key.
+ */
 function perKeyLinkResolver(link: LinkConfig, target: AnySubschema): GraphQLFieldResolver<Record<string, unknown>, unknown> {
   const { field, argument } = link.to;
+  const executors = new WeakMap<FieldNode, KeysExecutor | null>();
+  function executorFor(info: GraphQLResolveInfo): KeysExecutor | null {
+    const node = info.fieldNodes[0]!;
+    let executor = executors.get(node);
+    if (executor === undefined) {
+      executor = createKeysExecutor(target, field, argument, info.fieldNodes) ?? null;
+      executors.set(node, executor);
+    }
+    return executor;
+  }
   return function resolvePerKeyLink(parent, _args, context, info) {
     const value = parent[link.from];
     if (value === null || value === undefined) return emptyValue(link);
+    const direct = executorFor(info);
     return loaderFor(context, info, (keys) =>
-      Promise.all(keys.map((key) =>
-        delegateToSchema({
-          schema: target,
-          operation: OperationTypeNode.QUERY,
-          fieldName: field,
-          args: { [argument]: key },
-          context: context as Record<string, unknown>,
-          info,
-        }).catch((error: unknown) => error as Error),
-      )),
+      direct !== null
+        ? direct(keys, context)
+        : Promise.all(keys.map((key) =>
+          delegateToSchema({
+            schema: target,
+            operation: OperationTypeNode.QUERY,
+            fieldName: field,
+            args: { [argument]: key },
+            context: context as Record<string, unknown>,
+            info,
+          }).catch((error: unknown) => error as Error),
+        )),
     ).load(value);
   };
 }
