@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { IntrospectionConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
@@ -39,7 +39,7 @@ export function createIntrospector(config: IntrospectionConfig, deps: Introspect
   let calls = 0;
 
   async function verify(token: string): Promise<Principal> {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = hash('sha256', token, 'base64url');
     let entry = cache.get(key);
     if (entry !== undefined && entry.expiresAt <= deps.now()) entry = undefined;
     if (entry === undefined) entry = await shared(key, token);

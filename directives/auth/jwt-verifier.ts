@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, X509Certificate, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ASYMMETRIC_ALGORITHMS, type JwtConfig, type JwtIssuerConfig } from '../../src/config/auth.js';
@@ -60,12 +60,12 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
 
   async function verify(token: string): Promise<Principal> {
     if (verified === undefined) return verifyToken(token);
-    const hash = createHash('sha256').update(token).digest('base64url');
-    const hit = verified.get(hash);
+    const key = hash('sha256', token, 'base64url');
+    const hit = verified.get(key);
     if (hit !== undefined && hit.until > deps.now()) return hit.principal;
     const principal = await verifyToken(token);
     const exp = (principal.claims['exp'] as number) * 1000;
-    verified.set(hash, { principal, until: Math.min(exp, deps.now() + config.verifiedCacheMaxAgeMs) });
+    verified.set(key, { principal, until: Math.min(exp, deps.now() + config.verifiedCacheMaxAgeMs) });
     return principal;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CacheScope } from '../../src/config/cache.js';
 
 /** What is kept beside a stored body. */
@@ -37,7 +37,7 @@ export function decodeEntry(text: string): Entry | undefined {
 
 /** A strong ETag of a body. */
 export function etagOf(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return `"${hash('sha1', body, 'base64url')}"`;
 }
 
 /** Whether an `If-None-Match` header matches `etag` (weak comparison, as RFC 9110 asks for GET). */
@@ -50,7 +50,7 @@ export function etagMatches(ifNoneMatch: string | null | undefined, etag: string
 
 /** Hashes the parts of a cache key (so no token, variable or principal id appears in a key). */
 export function hashKey(parts: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\u0000');
-  return hash.digest('base64url');
+  let text = '';
+  for (const part of parts) text += `${part}\u0000`;
+  return hash('sha256', text, 'base64url');
 }

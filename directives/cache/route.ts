@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { Logger } from '../../src/logger.js';
 import type { AfterProxy, RouteGuard, RouteRequest } from '../policy.js';
@@ -130,7 +130,7 @@ function storable(headers: OutgoingHttpHeaders, body: Buffer): Record<string, st
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !UNSTORED.has(name)) out[name] = typeof value === 'number' ? String(value) : value;
   }
-  out['etag'] ??= `"${createHash('sha1').update(body).digest('base64url')}"`;
+  out['etag'] ??= `"${hash('sha1', body, 'base64url')}"`;
   return out;
 }
 

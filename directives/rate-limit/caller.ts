@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Principal } from '../policy.js';
 import type { RateLimitRule } from './args.js';
 
@@ -36,7 +36,7 @@ export function budgetKey(rule: RateLimitRule, caller: Caller, apiKeyHeader: str
 
 function secretOr(prefix: string, kind: string, value: string | undefined, caller: Caller): string {
   if (value === undefined || value === '') return `${prefix}ip:${caller.clientIp}`;
-  return `${prefix}${kind}:${createHash('sha256').update(value).digest('base64url')}`;
+  return `${prefix}${kind}:${hash('sha256', value, 'base64url')}`;
 }
 
 /** Reads the principal defensively from wherever the auth policy left its state. */

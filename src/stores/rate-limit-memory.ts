@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { pickReported, windowBounds, type ConsumeResult, type RateLimitStore, type RateWindow, type WindowState } from './rate-limit-store.js';
 
@@ -29,7 +29,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions,
   const entries = new LRUCache<string, Entry>({ max: options.maxKeys ?? 100_000, perf: { now: deps.now }, ttlResolution: 0 });
 
   function consumeNow(rawKey: string, cost: number, windows: readonly RateWindow[]): ConsumeResult {
-    const key = rawKey.length > MAX_RAW_KEY ? createHash('sha256').update(rawKey).digest('base64url') : rawKey;
+    const key = rawKey.length > MAX_RAW_KEY ? hash('sha256', rawKey, 'base64url') : rawKey;
     const now = deps.now();
     const entry = entries.get(key);
     const states: WindowState[] = [];

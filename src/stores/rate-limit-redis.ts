@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CONSUME_SCRIPT } from './rate-limit-lua.js';
 import type { ConsumeResult, RateLimitStore, RateWindow } from './rate-limit-store.js';
@@ -42,5 +42,5 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
 
 /** `rl:` + base64url sha256 of the raw key (the client adds its `keyPrefix`). */
 export function redisKeyOf(rawKey: string): string {
-  return `rl:${createHash('sha256').update(rawKey).digest('base64url')}`;
+  return `rl:${hash('sha256', rawKey, 'base64url')}`;
 }
