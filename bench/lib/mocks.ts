@@ -80,8 +80,9 @@ function createFirstAttemptFailures(every: number): (req: IncomingMessage) => bo
 
 /**
  * Zero-cost GraphQL subgraph serving the 20 catalog products (`{ products { id name price } }`).
- * Each distinct request body is executed once with graphql-js; the answer bytes are kept, so
- * under load the mock costs a map lookup per request whatever query text a gateway sends.
+ * Each distinct request (query, operation name, and the variables when the query reads any) is
+ * executed once with graphql-js; the answer bytes are kept, so under load the mock costs a JSON
+ * parse and a map lookup per request whatever query text a gateway sends.
  */
 export function startProductsGraphql(port = 0, options: ProductsMockOptions = {}): Promise<Mock> {
   const failsFirst = createFirstAttemptFailures(options.failFirstEvery ?? 0);
@@ -90,15 +91,22 @@ export function startProductsGraphql(port = 0, options: ProductsMockOptions = {}
   const answers = new Map<string, Promise<Buffer>>();
   const calls = { total: 0, byRoute: {} as Record<string, number> };
   const answer = (body: string): Promise<Buffer> => {
-    let cached = answers.get(body);
+    let request: { query: string; variables?: Record<string, unknown>; operationName?: string };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      return Promise.reject(new Error('bad JSON'));
+    }
+    // Variables a document never reads (no `$` in it) cannot change its answer: one entry serves them all.
+    const key = `${request.operationName ?? ''}\u0000${request.query}\u0000${request.query.includes('$') ? JSON.stringify(request.variables ?? null) : ''}`;
+    let cached = answers.get(key);
     if (!cached) {
       cached = (async () => {
-        const { query, variables, operationName } = JSON.parse(body) as { query: string; variables?: Record<string, unknown>; operationName?: string };
-        const result = await graphql({ schema, source: query, rootValue, variableValues: variables, operationName });
+        const result = await graphql({ schema, source: request.query, rootValue, variableValues: request.variables, operationName: request.operationName });
         return Buffer.from(JSON.stringify(result));
       })();
       if (answers.size > 1000) answers.clear();
-      answers.set(body, cached);
+      answers.set(key, cached);
     }
     return cached;
   };
