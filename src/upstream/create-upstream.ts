@@ -8,7 +8,10 @@ import { systemClock, type Clock } from './clock.js';
 import { createDeadlineWrapper } from './deadline-wrapper.js';
 import { outcomeOfError, outcomeOfStatus } from './outcome.js';
 import { createRetryBudget } from './retry-budget.js';
+import { createRetryPolicy } from './retry-policy.js';
 import { createRetryWrapper } from './retry-wrapper.js';
+import { streamViaRequest } from './stream-via-request.js';
+import { createStreamedCalls } from './streamed-call.js';
 import { createTargetSet } from './targets.js';
 import type { Upstream, UpstreamFetch, UpstreamHealth, UpstreamStats, UpstreamWrapper } from './types.js';
 
@@ -56,15 +59,23 @@ export function createUpstream(name: string, config: UpstreamConfig, deps: Upstr
       stats.requests += 1;
       return next(request);
     };
+  const deadlineMs = config.deadlineMs ?? config.timeoutMs;
+  const budget = createRetryBudget(config.retry.budget, clock.now);
   const layers: UpstreamWrapper[] = [
     ...(deps.wrappers ?? []),
     entry,
-    createDeadlineWrapper(name, config.deadlineMs ?? config.timeoutMs, clock),
-    createRetryWrapper(name, { retry: config.retry, attemptTimeoutMs: config.timeoutMs }, { clock, budget: createRetryBudget(config.retry.budget, clock.now), stats }),
+    createDeadlineWrapper(name, deadlineMs, clock),
+    createRetryWrapper(name, { retry: config.retry, attemptTimeoutMs: config.timeoutMs }, { clock, budget, stats }),
     ...(breaker ? [createBreakerWrapper(name, breaker, stats)] : []),
     counted,
   ];
   const request = layers.reduceRight<UpstreamFetch>((next, wrap) => wrap(next), targets.fetch);
+  const stream: Upstream['stream'] = deps.wrappers?.length
+    ? (call, sink) => streamViaRequest(request, call, sink)
+    : createStreamedCalls(
+      { name, deadlineMs, attemptTimeoutMs: config.timeoutMs },
+      { clock, budget, policy: createRetryPolicy(config.retry, { clock, budget, stats }), stats, targets, breaker, markReachable, markFailed },
+    );
 
   function markReachable(): void {
     health.reachable = true;
@@ -95,6 +106,7 @@ export function createUpstream(name: string, config: UpstreamConfig, deps: Upstr
     name,
     config,
     request,
+    stream,
     health: () => ({ ...health }),
     probe,
     breaker: () => breaker?.snapshot() ?? CLOSED_DISABLED,

@@ -1,10 +1,12 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/index.js';
 import { classifyTransportError } from './classify-error.js';
-import type { UpstreamFetch } from './types.js';
+import type { StreamRequest, UpstreamFetch } from './types.js';
 
 export interface PoolFetch {
   fetch: UpstreamFetch;
+  /** Sends one request with an undici dispatch handler (a streamed call's attempt); transport errors reach the handler raw. */
+  dispatch(request: StreamRequest, handler: Dispatcher.DispatchHandler): void;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,12 @@ export function createPoolFetch(name: string, url: string, config: UpstreamConfi
     }
   };
 
-  return { fetch, close: () => pool.close() };
+  function dispatch(request: StreamRequest, handler: Dispatcher.DispatchHandler): void {
+    const headers = staticHeaders.length === 0 ? request.headers : withStatic(request.headers, staticHeaders);
+    pool.dispatch({ method: request.method as 'GET', path: basePath + request.path, headers, body: request.body ?? null }, handler);
+  }
+
+  return { fetch, dispatch, close: () => pool.close() };
 }
 
 function withStatic(

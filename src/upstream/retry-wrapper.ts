@@ -1,10 +1,12 @@
 import type { RetryConfig } from '../config/upstream-resilience.js';
-import { CircuitOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
-import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { CircuitOpenError, UpstreamTimeoutError } from '../errors.js';
 import { sleep, type Clock } from './clock.js';
 import type { RetryBudget } from './retry-budget.js';
+import { createRetryPolicy } from './retry-policy.js';
 import { onBodyClosed } from './targets.js';
 import type { UpstreamFetch, UpstreamRequest, UpstreamResponse, UpstreamStats, UpstreamWrapper } from './types.js';
+
+type Attempt = { response: UpstreamResponse; error?: undefined } | { response?: undefined; error: unknown };
 
 export interface RetryWrapperOptions {
   retry: RetryConfig;
@@ -18,50 +20,28 @@ export interface RetryWrapperDeps {
   stats: UpstreamStats;
 }
 
-type Attempt = { response: UpstreamResponse; error?: undefined } | { response?: undefined; error: unknown };
-
 /**
  * Attempts with a per-attempt timeout; retries idempotent calls (or all, when configured) on
  * connect errors, attempt timeouts and the configured 5xx, with full-jitter backoff, a
- * `Retry-After` honoured when it fits, never past the deadline and never over the budget.
+ * `Retry-After` honoured when it fits, never past the deadline and never over the budget
+ * (see retry-policy.ts).
  */
 export function createRetryWrapper(name: string, options: RetryWrapperOptions, deps: RetryWrapperDeps): UpstreamWrapper {
-  const { retry, attemptTimeoutMs } = options;
+  const { attemptTimeoutMs } = options;
   const { clock, budget, stats } = deps;
-  const retryStatus = new Set(retry.onStatus);
-
-  function retryable(attempt: Attempt): boolean {
-    if (attempt.response) return retryStatus.has(attempt.response.statusCode);
-    return attempt.error instanceof UpstreamUnavailableError || attempt.error instanceof UpstreamTimeoutError;
-  }
-
-  /** Milliseconds to wait before the next attempt, or undefined when there is none. */
-  function delayBefore(retryNo: number, attempt: Attempt, request: UpstreamRequest): number | undefined {
-    if (request.signal?.aborted || !retryable(attempt)) return undefined;
-    const now = clock.now();
-    let delay = backoffDelay(retryNo, retry.baseDelayMs, retry.maxDelayMs, clock.random);
-    const asked = attempt.response ? parseRetryAfter(attempt.response.headers['retry-after'], now) : undefined;
-    if (asked !== undefined) delay = Math.max(delay, asked);
-    // Capped by the deadline: a wait that would leave no time for the attempt is not taken.
-    if (request.deadlineAt !== undefined && now + delay >= request.deadlineAt) return undefined;
-    if (!budget.tryRetry()) {
-      stats.retriesDenied += 1;
-      return undefined;
-    }
-    return delay;
-  }
+  const policy = createRetryPolicy(options.retry, deps);
 
   return (next) =>
     async function retrying(request) {
       budget.recordRequest();
-      const canRetry = retry.maxRetries > 0 && (request.idempotent === true || retry.retryNonIdempotent) && replayable(request);
+      const canRetry = policy.allows(request);
       let previousError: unknown;
       for (let retryNo = 1; ; retryNo++) {
         const attempt = await attemptOnce(next, request);
         // A retry stopped by the breaker it just tripped reports the failure the caller saw.
         if (attempt.error instanceof CircuitOpenError && previousError !== undefined) throw previousError;
         previousError = attempt.error;
-        const delay = canRetry && retryNo <= retry.maxRetries ? delayBefore(retryNo, attempt, request) : undefined;
+        const delay = canRetry && !request.signal?.aborted ? policy.delayBefore(retryNo, attempt, request.deadlineAt) : undefined;
         if (delay === undefined) {
           if (attempt.response) return attempt.response;
           throw attempt.error;
@@ -96,10 +76,4 @@ async function settle(promise: Promise<UpstreamResponse>): Promise<Attempt> {
   } catch (error) {
     return { error };
   }
-}
-
-/** A streamed body cannot be sent twice. */
-function replayable(request: UpstreamRequest): boolean {
-  const body = request.body;
-  return body === undefined || body === null || typeof body === 'string' || Buffer.isBuffer(body);
 }

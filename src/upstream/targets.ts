@@ -23,8 +23,10 @@ export interface TargetSet {
   readonly targets: readonly Target[];
   /** Sends one attempt to a target picked by the balancer among the available ones. */
   fetch: UpstreamFetch;
-  /** A target for a probe, as the balancer would pick it. */
+  /** A target for a probe or a streamed attempt, as the balancer would pick it. */
   pick(): Target;
+  /** Passive health: what one attempt on `target` said about it (5xx and transport failures count). */
+  record(target: Target, outcome: Outcome): void;
   snapshot(): TargetSnapshot[];
   close(): Promise<void>;
 }
@@ -104,6 +106,7 @@ export function createTargetSet(name: string, config: UpstreamConfig, deps: { cl
     targets,
     fetch,
     pick,
+    record,
     snapshot,
     close: async () => {
       await Promise.allSettled(targets.map((target) => target.pool.close()));

@@ -45,6 +45,32 @@ export interface UpstreamResponse {
 
 export type UpstreamFetch = (request: UpstreamRequest) => Promise<UpstreamResponse>;
 
+/** A call whose answer is streamed to a sink (the REST passthrough): no signal, no controller, no promise. */
+export type StreamRequest = Pick<UpstreamRequest, 'method' | 'path' | 'headers' | 'body' | 'idempotent'>;
+
+/**
+ * Receives one streamed call. Exactly one of `onHead` and `onError` is called first, once the
+ * retries, the breaker and the deadline have decided; after an accepted head come `onData` and
+ * then `onEnd` or `onError`. Nothing is called after the caller aborted.
+ */
+export interface UpstreamSink {
+  /** The final response head. Return `false` to have the body read and dropped instead of streamed. */
+  onHead(statusCode: number, headers: IncomingHttpHeaders): boolean;
+  /** One body chunk; return `false` to pause until `UpstreamCall.resume()`. */
+  onData(chunk: Buffer): boolean;
+  onEnd(): void;
+  /** The call failed (the typed error `request` rejects with), or the body broke off after the head. */
+  onError(error: unknown): void;
+}
+
+/** A streamed call in flight. */
+export interface UpstreamCall {
+  /** The caller went away: the upstream request is aborted and the sink is called no more. */
+  abort(reason: Error): void;
+  /** Resumes a body paused by `onData` returning false. */
+  resume(): void;
+}
+
 /** A layer around the upstream call (timeout, retry, breaker, metrics), as undici interceptors are. */
 export type UpstreamWrapper = (next: UpstreamFetch) => UpstreamFetch;
 
@@ -95,6 +121,12 @@ export interface Upstream {
   readonly name: string;
   readonly config: UpstreamConfig;
   request: UpstreamFetch;
+  /**
+   * The same call as `request`, with the same deadline (to the response head, as `deadline:
+   * 'headers'`), retries, breaker, balancing and counters, its answer streamed to `sink` instead
+   * of returned as a stream: no promise, AbortSignal or body stream per call.
+   */
+  stream(request: StreamRequest, sink: UpstreamSink): UpstreamCall;
   health(): UpstreamHealth;
   /** Asks the backend for anything at all (any HTTP answer counts as reachable). */
   probe(timeoutMs: number): Promise<UpstreamHealth>;

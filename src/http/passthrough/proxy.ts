@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RouteConfig } from '../../config/routes.js';
 import { JunctionError, UpstreamResponseError } from '../../errors.js';
-import type { Upstream, UpstreamResponse } from '../../upstream/index.js';
+import type { Upstream, UpstreamCall, UpstreamSink } from '../../upstream/index.js';
 import { requestBody } from './body-limit.js';
 import type { ForwardedResolver } from './forwarded.js';
-import { clientHeaders, compileHeaderPlan, upstreamHeaders } from './headers.js';
+import { clientHeaders, compileHeaderPlan, upstreamHeaders, type HeaderPlan } from './headers.js';
 import { createLocationRewriter } from './location.js';
 
 /** The upstream's response head, given to an after-proxy step before it is written to the client. */
@@ -43,74 +43,142 @@ const NO_BODY_STATUS = new Set([204, 304]);
  * back-pressure and are never buffered; a client that goes away aborts the upstream request;
  * an upstream that stops mid-body ends the client response (its socket is destroyed, so the
  * client sees a truncated message, never a complete-looking one). Redirects are passed on, never
- * followed. Upstream 5xx become 502 unless `passUpstreamErrors`.
+ * followed. Upstream 5xx become 502 unless `passUpstreamErrors`. The answer is streamed through
+ * `Upstream.stream`: the upstream's chunks go straight into the client response.
  */
 export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver): Proxy {
   const { route, upstream } = options;
   const maxBodyBytes = route.maxBodyBytes ?? options.defaultMaxBodyBytes;
   const requestPlan = compileHeaderPlan(route.requestHeaders, true);
-  const responsePlan = compileHeaderPlan(route.responseHeaders, false);
-  const rewriteLocation = createLocationRewriter(route, upstream, forwarded);
   const hostOverride = route.rewrite.host;
-  const fallback = route.fallback === undefined ? undefined : createFallback(route.fallback);
+  const compiled: CompiledResponse = {
+    upstream: upstream.name,
+    passUpstreamErrors: route.passUpstreamErrors === true,
+    plan: compileHeaderPlan(route.responseHeaders, false),
+    rewriteLocation: createLocationRewriter(route, upstream, forwarded),
+    fallback: route.fallback === undefined ? undefined : createFallback(route.fallback),
+  };
 
-  return async function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
+  return function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
     const body = requestBody(req, maxBodyBytes);
     const headers = upstreamHeaders(req.headers, requestPlan, forwarded.headers(req));
     headers['x-request-id'] = requestId;
     if (hostOverride !== undefined) headers['host'] = hostOverride;
-    // One controller for the whole call: the client leaving aborts it here (before the head, or
-    // mid-body: undici then destroys the body it streams), the deadline layer aborts it on time.
-    const controller = new AbortController();
-    let clientGone = false;
-    res.once('close', () => {
-      if (res.writableFinished) return;
-      clientGone = true;
-      controller.abort();
-    });
     const method = req.method ?? 'GET';
-    let response: UpstreamResponse;
-    try {
-      response = await upstream.request({
-        method,
-        path: upstreamPath + search,
-        headers,
-        body,
-        signal: controller.signal,
-        controller,
-        idempotent: body === null && IDEMPOTENT.has(method),
-        // The deadline bounds the wait for the head; a streamed body is bounded by the idle timeout.
-        deadline: 'headers',
-      });
-    } catch (error) {
-      if (clientGone) return;
-      if (fallback !== undefined && isUpstreamFailure(error)) return fallback(res);
-      throw error;
-    }
-    if (clientGone) {
-      response.body.destroy();
-      return;
-    }
-    if (response.statusCode >= 500 && !route.passUpstreamErrors) {
-      response.body.dump().catch(() => undefined);
-      if (fallback !== undefined) return fallback(res);
-      throw new UpstreamResponseError(upstream.name, response.statusCode);
-    }
-    respond(req, res, response, method, afterProxy);
+    return new Promise<void>((resolve, reject) => {
+      const exchange = new ProxyExchange(compiled, req, res, method, afterProxy, resolve, reject);
+      // The client leaving aborts the call: before the head, or mid-body.
+      res.once('close', () => exchange.onClientClose());
+      exchange.call = upstream.stream(
+        { method, path: upstreamPath + search, headers, body, idempotent: body === null && IDEMPOTENT.has(method) },
+        exchange,
+      );
+    });
   };
+}
 
-  function respond(req: IncomingMessage, res: ServerResponse, response: UpstreamResponse, method: string, afterProxy: AfterProxy | undefined): void {
-    const out = clientHeaders(response.headers, responsePlan);
-    if (rewriteLocation !== undefined && typeof out['location'] === 'string') out['location'] = rewriteLocation(out['location'], req);
-    const tap = afterProxy?.({ status: response.statusCode, upstreamHeaders: response.headers, headers: out });
-    res.writeHead(response.statusCode, out);
-    if (method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode)) {
-      response.body.dump().catch(() => undefined);
+/** What every exchange of one route shares. */
+interface CompiledResponse {
+  upstream: string;
+  passUpstreamErrors: boolean;
+  plan: HeaderPlan;
+  rewriteLocation: ((location: string, req: IncomingMessage) => string) | undefined;
+  fallback: ((res: ServerResponse) => void) | undefined;
+}
+
+/**
+ * One proxied request: the sink of its upstream call. Settles the proxy's promise once the
+ * response head is written (or refused with the error the server maps); then relays the body
+ * chunks with back-pressure, teeing a copy when an after-proxy step asked for one.
+ */
+class ProxyExchange implements UpstreamSink {
+  call: UpstreamCall | undefined;
+  private clientGone = false;
+  private tap: ResponseTap | undefined;
+  private copy: Buffer[] | undefined;
+  private copied = 0;
+
+  constructor(
+    private readonly route: CompiledResponse,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly method: string,
+    private readonly afterProxy: AfterProxy | undefined,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  onClientClose(): void {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.call?.abort(new Error('The client closed the connection'));
+    this.resolve();
+  }
+
+  onHead(statusCode: number, upstreamHeaders: IncomingHttpHeaders): boolean {
+    const { route, res } = this;
+    if (statusCode >= 500 && !route.passUpstreamErrors) {
+      if (route.fallback !== undefined) {
+        route.fallback(res);
+        this.resolve();
+      } else {
+        this.reject(new UpstreamResponseError(route.upstream, statusCode));
+      }
+      return false;
+    }
+    const out = clientHeaders(upstreamHeaders, route.plan);
+    if (route.rewriteLocation !== undefined && typeof out['location'] === 'string') out['location'] = route.rewriteLocation(out['location'], this.req);
+    const tap = this.afterProxy?.({ status: statusCode, upstreamHeaders, headers: out });
+    res.writeHead(statusCode, out);
+    this.resolve();
+    if (this.method === 'HEAD' || NO_BODY_STATUS.has(statusCode)) {
       res.end();
+      return false;
+    }
+    if (tap !== undefined) {
+      this.tap = tap;
+      this.copy = [];
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.copy !== undefined) this.keepCopy(chunk);
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', () => this.call?.resume());
+    return false;
+  }
+
+  onEnd(): void {
+    if (this.copy !== undefined) this.tap!.onBody(Buffer.concat(this.copy, this.copied)).catch(() => undefined);
+    this.res.end();
+  }
+
+  onError(error: unknown): void {
+    const { res, route } = this;
+    if (res.headersSent) {
+      // Mid-body: the client must see a truncated message, never a complete-looking one.
+      res.destroy();
       return;
     }
-    if (tap !== undefined) teeBody(response.body, tap);
-    relay(response.body, res);
+    if (this.clientGone) return;
+    if (route.fallback !== undefined && isUpstreamFailure(error)) {
+      route.fallback(res);
+      this.resolve();
+      return;
+    }
+    this.reject(error);
+  }
+
+  /** The copy for the tap, dropped past its `maxBytes` (a large body then costs nothing more). */
+  private keepCopy(chunk: Buffer): void {
+    this.copied += chunk.length;
+    if (this.copied > this.tap!.maxBytes) {
+      this.copy = undefined;
+      this.tap = undefined;
+      return;
+    }
+    this.copy!.push(chunk);
   }
 }
 
@@ -138,40 +206,4 @@ function createFallback(config: NonNullable<RouteConfig['fallback']>): (res: Ser
     res.writeHead(config.status, headers);
     res.end(body);
   };
-}
-
-/**
- * Keeps a copy of the body as it flows to the client (the same chunks, no extra read, no delay)
- * and hands it to the tap once the upstream ended it. Past `maxBytes` the copy is dropped and
- * the listener removed, so a large body costs nothing more.
- */
-function teeBody(body: UpstreamResponse['body'], tap: ResponseTap): void {
-  let chunks: Buffer[] = [];
-  let size = 0;
-  const onData = (chunk: Buffer): void => {
-    size += chunk.length;
-    if (size > tap.maxBytes) {
-      chunks = [];
-      body.off('data', onData);
-      body.off('end', onEnd);
-      return;
-    }
-    chunks.push(chunk);
-  };
-  const onEnd = (): void => {
-    tap.onBody(Buffer.concat(chunks, size)).catch(() => undefined);
-  };
-  body.on('data', onData);
-  body.once('end', onEnd);
-}
-
-/**
- * Streams the upstream body to the client with back-pressure (`pipe`). An upstream error
- * mid-body destroys the client socket; a client gone early aborts the call's controller (see
- * `proxy`), which destroys the upstream body. Cheaper than `stream.pipeline`, which makes an
- * AbortController (and a DOMException) per call.
- */
-function relay(body: UpstreamResponse['body'], res: ServerResponse): void {
-  body.once('error', () => res.destroy());
-  body.pipe(res);
 }

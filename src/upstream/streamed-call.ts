@@ -1,0 +1,306 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { CircuitOpenError, UpstreamTimeoutError } from '../errors.js';
+import type { BreakerPermit, CircuitBreaker } from './circuit-breaker.js';
+import { classifyTransportError } from './classify-error.js';
+import type { Clock } from './clock.js';
+import { outcomeOfError, outcomeOfStatus } from './outcome.js';
+import type { RetryBudget } from './retry-budget.js';
+import type { RetryPolicy } from './retry-policy.js';
+import type { Target, TargetSet } from './targets.js';
+import type { StreamRequest, UpstreamCall, UpstreamSink, UpstreamStats } from './types.js';
+
+export interface StreamedCallOptions {
+  name: string;
+  /** Bounds the whole call up to the final response head, across attempts and backoffs. */
+  deadlineMs: number;
+  /** Bounds one attempt to its head, when shorter than what is left of the deadline. */
+  attemptTimeoutMs: number;
+}
+
+export interface StreamedCallDeps {
+  clock: Clock;
+  budget: RetryBudget;
+  policy: RetryPolicy;
+  stats: UpstreamStats;
+  targets: TargetSet;
+  breaker: CircuitBreaker | undefined;
+  markReachable(): void;
+  markFailed(error: unknown): void;
+}
+
+/** Bytes of an unwanted body (a retried or refused answer) read to keep its connection, as undici's `dump()`; past that it is cut. */
+const DUMP_LIMIT = 128 * 1024;
+
+type CallState = 'calling' | 'streaming' | 'done';
+type AttemptPhase = 'head' | 'body' | 'dump' | 'closed';
+
+/**
+ * `Upstream.stream`: the layers of `request` (deadline to the head, retries with budget and
+ * backoff, breaker per attempt, balancing, passive health, counters) as one state machine over
+ * undici dispatch handlers, deciding everything at the response head. Per call: this object and
+ * one handler per attempt; no promise, AbortSignal, timer beyond the deadline, or body stream.
+ */
+export function createStreamedCalls(options: StreamedCallOptions, deps: StreamedCallDeps): (request: StreamRequest, sink: UpstreamSink) => UpstreamCall {
+  return function stream(request, sink) {
+    const call = new StreamedCall(options, deps, request, sink);
+    call.start();
+    return call;
+  };
+}
+
+class StreamedCall implements UpstreamCall {
+  state: CallState = 'calling';
+  attempt: AttemptHandler | undefined;
+  private retryNo = 1;
+  private previousError: unknown;
+  private deadlinePassed = false;
+  private readonly deadlineAt: number;
+  private deadlineTimer: unknown;
+  private waitTimer: unknown;
+  private readonly canRetry: boolean;
+
+  constructor(
+    readonly options: StreamedCallOptions,
+    readonly deps: StreamedCallDeps,
+    readonly request: StreamRequest,
+    readonly sink: UpstreamSink,
+  ) {
+    this.deadlineAt = deps.clock.now() + options.deadlineMs;
+    this.canRetry = deps.policy.allows(request);
+  }
+
+  start(): void {
+    this.deps.stats.requests += 1;
+    this.deadlineTimer = this.deps.clock.setTimeout(() => this.onDeadline(), this.options.deadlineMs);
+    this.deps.budget.recordRequest();
+    this.sendAttempt();
+  }
+
+  abort(reason: Error): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.stopTimers();
+    this.attempt?.abort(reason);
+  }
+
+  resume(): void {
+    this.attempt?.controller?.resume();
+  }
+
+  private sendAttempt(): void {
+    const { deps, options } = this;
+    let permit: BreakerPermit | undefined;
+    if (deps.breaker !== undefined) {
+      permit = deps.breaker.acquire();
+      if (permit === undefined) {
+        deps.stats.shortCircuited += 1;
+        this.retryOrFail(new CircuitOpenError(options.name, deps.breaker.retryAfterSeconds()));
+        return;
+      }
+    }
+    deps.stats.attempts += 1;
+    const target = deps.targets.pick();
+    target.outstanding += 1;
+    const attempt = new AttemptHandler(this, target, permit);
+    this.attempt = attempt;
+    if (options.attemptTimeoutMs < this.deadlineAt - deps.clock.now()) {
+      attempt.timer = deps.clock.setTimeout(() => attempt.abort(new UpstreamTimeoutError(options.name, options.attemptTimeoutMs)), options.attemptTimeoutMs);
+    }
+    target.pool.dispatch(this.request, attempt);
+  }
+
+  /** The head of an attempt: judged as `request` judges it, then retried (its body dumped) or handed to the sink. */
+  onAttemptHead(attempt: AttemptHandler, statusCode: number, headers: IncomingHttpHeaders): void {
+    const outcome = outcomeOfStatus(statusCode);
+    this.judge(attempt, outcome);
+    this.deps.markReachable();
+    if (this.state !== 'calling' || attempt !== this.attempt) {
+      attempt.phase = 'dump';
+      return;
+    }
+    this.previousError = undefined;
+    const delay = this.canRetry && !this.deadlinePassed ? this.deps.policy.delayBefore(this.retryNo, { response: { statusCode, headers } }, this.deadlineAt) : undefined;
+    if (delay !== undefined) {
+      attempt.phase = 'dump';
+      attempt.retryDelay = delay;
+      return;
+    }
+    this.state = 'streaming';
+    this.stopTimers();
+    const wanted = this.sink.onHead(statusCode, headers);
+    // The sink may have aborted the call meanwhile (the attempt is then closed).
+    if (!wanted && attempt.phase === 'body') attempt.phase = 'dump';
+  }
+
+  /** A transport failure, timeout or abort before the head. */
+  onAttemptError(attempt: AttemptHandler, error: unknown, aborted: boolean): void {
+    const outcome = outcomeOfError(error);
+    this.judge(attempt, outcome);
+    if (!aborted || outcome === 'failure') this.deps.markFailed(error);
+    if (this.state === 'calling' && attempt === this.attempt) this.retryOrFail(error);
+  }
+
+  /** A dumped body is over: the retry it made way for waits its backoff. */
+  onDumped(attempt: AttemptHandler): void {
+    if (this.state !== 'calling' || attempt !== this.attempt || attempt.retryDelay === undefined) return;
+    this.waitAndRetry(attempt.retryDelay);
+  }
+
+  onBodyEnd(): void {
+    if (this.state !== 'streaming') return;
+    this.state = 'done';
+    this.sink.onEnd();
+  }
+
+  onBodyError(error: unknown): void {
+    if (this.state !== 'streaming') return;
+    this.state = 'done';
+    this.sink.onError(error);
+  }
+
+  private judge(attempt: AttemptHandler, outcome: ReturnType<typeof outcomeOfStatus>): void {
+    this.deps.targets.record(attempt.target, outcome);
+    if (outcome === 'failure') this.deps.stats.failures += 1;
+    attempt.permit?.done(outcome);
+  }
+
+  private retryOrFail(error: unknown): void {
+    // A retry stopped by the breaker it just tripped reports the failure the caller saw.
+    if (error instanceof CircuitOpenError && this.previousError !== undefined) return this.fail(this.previousError);
+    this.previousError = error;
+    const delay = this.canRetry && !this.deadlinePassed ? this.deps.policy.delayBefore(this.retryNo, { error }, this.deadlineAt) : undefined;
+    if (delay === undefined) this.fail(error);
+    else this.waitAndRetry(delay);
+  }
+
+  private waitAndRetry(delay: number): void {
+    const retry = (): void => {
+      this.waitTimer = undefined;
+      if (this.state !== 'calling') return;
+      this.deps.stats.retries += 1;
+      this.retryNo += 1;
+      this.sendAttempt();
+    };
+    if (delay <= 0) queueMicrotask(retry);
+    else this.waitTimer = this.deps.clock.setTimeout(retry, delay);
+  }
+
+  /** The deadline passed before the final head: an attempt waiting for its head fails with it (a failure, as in `request`); a backoff or a dump ends at once. */
+  private onDeadline(): void {
+    this.deadlineTimer = undefined;
+    if (this.state !== 'calling') return;
+    this.deadlinePassed = true;
+    const error = new UpstreamTimeoutError(this.options.name, this.options.deadlineMs);
+    const attempt = this.attempt;
+    if (attempt !== undefined && attempt.phase === 'head') {
+      attempt.abort(error);
+      return;
+    }
+    this.fail(error);
+    attempt?.abort(error);
+  }
+
+  private fail(error: unknown): void {
+    this.state = 'done';
+    this.stopTimers();
+    this.sink.onError(error);
+  }
+
+  private stopTimers(): void {
+    const { clock } = this.deps;
+    if (this.deadlineTimer !== undefined) clock.clearTimeout(this.deadlineTimer);
+    if (this.waitTimer !== undefined) clock.clearTimeout(this.waitTimer);
+    this.deadlineTimer = undefined;
+    this.waitTimer = undefined;
+  }
+}
+
+/** One attempt: the undici handler of one dispatched request. */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  controller: Dispatcher.DispatchController | undefined;
+  phase: AttemptPhase = 'head';
+  timer: unknown;
+  retryDelay: number | undefined;
+  private abortReason: Error | undefined;
+  private dumped = 0;
+
+  constructor(
+    private readonly call: StreamedCall,
+    readonly target: Target,
+    readonly permit: BreakerPermit | undefined,
+  ) {}
+
+  abort(reason: Error): void {
+    if (this.phase === 'closed') return;
+    this.abortReason ??= reason;
+    this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason !== undefined) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.phase !== 'head') return;
+    this.stopTimer();
+    this.phase = 'body';
+    this.call.onAttemptHead(this, statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.phase === 'body') {
+      if (!this.call.sink.onData(chunk)) controller.pause();
+    } else if (this.phase === 'dump') {
+      this.dumped += chunk.length;
+      if (this.dumped > DUMP_LIMIT) controller.abort(new Error('unwanted body over the dump limit'));
+    }
+  }
+
+  onResponseEnd(): void {
+    const phase = this.close();
+    if (phase === 'body') this.call.onBodyEnd();
+    else if (phase === 'dump') this.call.onDumped(this);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.stopTimer();
+    destroyStreamBody(this.call.request.body, error);
+    const phase = this.close();
+    const { options } = this.call;
+    if (phase === 'head') {
+      const aborted = this.abortReason !== undefined;
+      this.call.onAttemptError(this, aborted ? this.abortReason : classifyTransportError(error, options.name, options.attemptTimeoutMs, undefined), aborted);
+    } else if (phase === 'body') {
+      this.call.onBodyError(this.abortReason ?? classifyTransportError(error, options.name, options.attemptTimeoutMs, undefined));
+    } else if (phase === 'dump') {
+      this.call.onDumped(this);
+    }
+  }
+
+  /** Ends the attempt once: its target has one request less in flight. */
+  private close(): AttemptPhase {
+    const phase = this.phase;
+    if (phase !== 'closed') {
+      this.phase = 'closed';
+      this.target.outstanding -= 1;
+    }
+    return phase;
+  }
+
+  private stopTimer(): void {
+    if (this.timer === undefined) return;
+    this.call.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** As undici's `request` does: a failed call destroys the stream it was sending. */
+function destroyStreamBody(body: StreamRequest['body'], error: Error): void {
+  if (body === null || body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) return;
+  body.on('error', noop);
+  body.destroy(error);
+}
+
+function noop(): void {}
