@@ -25,6 +25,18 @@ export interface ForwardedResolver {
   trusted(req: IncomingMessage): boolean;
 }
 
+/** What a connection's peer gives every request on it, worked out once per socket (keep-alive connections carry many). */
+interface Peer {
+  address: string;
+  trusted: boolean;
+  proto: 'http' | 'https';
+  /** The headers of the last untrusted request on this connection, reused while its `Host` stays the same. */
+  lastHost: string | undefined;
+  lastHeaders: ForwardedHeaders | undefined;
+}
+
+const PEER = Symbol('junction.forwardedPeer');
+
 export function createForwardedResolver(trustedProxies: readonly string[]): ForwardedResolver {
   const list = new BlockList();
   for (const entry of trustedProxies) {
@@ -35,22 +47,40 @@ export function createForwardedResolver(trustedProxies: readonly string[]): Forw
   const none = trustedProxies.length === 0;
   const isTrusted = (address: string): boolean => !none && address !== '' && list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
 
+  function peerOf(req: IncomingMessage): Peer {
+    const socket = req.socket as IncomingMessage['socket'] & { [PEER]?: Peer };
+    let peer = socket[PEER];
+    if (peer === undefined) {
+      const address = stripMapped(socket.remoteAddress ?? '');
+      // An address not known yet (a socket already gone) is not remembered.
+      if (address === '') return { address, trusted: false, proto: protoOf(req), lastHost: undefined, lastHeaders: undefined };
+      peer = { address, trusted: isTrusted(address), proto: protoOf(req), lastHost: undefined, lastHeaders: undefined };
+      socket[PEER] = peer;
+    }
+    return peer;
+  }
+
   function trusted(req: IncomingMessage): boolean {
-    return isTrusted(peerOf(req));
+    return peerOf(req).trusted;
   }
 
   function headers(req: IncomingMessage): ForwardedHeaders {
     const peer = peerOf(req);
-    const proto = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
     const host = req.headers.host ?? '';
-    const own = `for=${forwardedNode(peer)};host=${quote(host)};proto=${proto}`;
-    if (!isTrusted(peer)) return { 'x-forwarded-for': peer, 'x-forwarded-proto': proto, 'x-forwarded-host': host, forwarded: own };
+    if (!peer.trusted) {
+      if (peer.lastHost === host) return peer.lastHeaders!;
+      const own = ownNode(peer, host);
+      peer.lastHost = host;
+      peer.lastHeaders = Object.freeze({ 'x-forwarded-for': peer.address, 'x-forwarded-proto': peer.proto, 'x-forwarded-host': host, forwarded: own });
+      return peer.lastHeaders;
+    }
     const given = req.headers;
     const xff = joined(given['x-forwarded-for']);
     const fwd = joined(given['forwarded']);
+    const own = ownNode(peer, host);
     return {
-      'x-forwarded-for': xff === '' ? peer : `${xff}, ${peer}`,
-      'x-forwarded-proto': firstOf(joined(given['x-forwarded-proto'])) || proto,
+      'x-forwarded-for': xff === '' ? peer.address : `${xff}, ${peer.address}`,
+      'x-forwarded-proto': firstOf(joined(given['x-forwarded-proto'])) || peer.proto,
       'x-forwarded-host': firstOf(joined(given['x-forwarded-host'])) || host,
       forwarded: fwd === '' ? own : `${fwd}, ${own}`,
     };
@@ -58,20 +88,24 @@ export function createForwardedResolver(trustedProxies: readonly string[]): Forw
 
   function clientIp(req: IncomingMessage): string {
     const peer = peerOf(req);
-    if (!isTrusted(peer)) return peer;
+    if (!peer.trusted) return peer.address;
     const hops = joined(req.headers['x-forwarded-for']).split(',');
     for (let index = hops.length - 1; index >= 0; index--) {
       const hop = stripMapped(hops[index]!.trim());
       if (hop !== '' && !isTrusted(hop)) return hop;
     }
-    return peer;
+    return peer.address;
   }
 
   return { headers, clientIp, trusted };
 }
 
-function peerOf(req: IncomingMessage): string {
-  return stripMapped(req.socket.remoteAddress ?? '');
+function ownNode(peer: Peer, host: string): string {
+  return `for=${forwardedNode(peer.address)};host=${quote(host)};proto=${peer.proto}`;
+}
+
+function protoOf(req: IncomingMessage): 'http' | 'https' {
+  return (req.socket as TLSSocket).encrypted ? 'https' : 'http';
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`. */
