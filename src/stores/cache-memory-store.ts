@@ -18,8 +18,10 @@ interface Stored {
   expiresAt: number;
 }
 
-/** Rough per-entry bookkeeping cost in bytes (LRU node, index slots). */
-const ENTRY_OVERHEAD_BYTES = 96;
+/** Per-entry bookkeeping in bytes (the stored object, LRU slots, the key string's header). */
+const ENTRY_OVERHEAD_BYTES = 160;
+/** Per tag of an entry, past its characters: the string's header, its array slot, its slot in the tag index. */
+const TAG_OVERHEAD_BYTES = 96;
 
 /**
  * A per-process cache store bounded in bytes (lru-cache `maxSize`): least recently used entries
@@ -38,7 +40,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
 
   function sizeOf(stored: Stored, key: string): number {
     let size = ENTRY_OVERHEAD_BYTES + key.length + stored.value.length;
-    for (const tag of stored.tags) size += tag.length + 16;
+    for (const tag of stored.tags) size += tag.length + TAG_OVERHEAD_BYTES;
     return Math.max(1, size);
   }
 
