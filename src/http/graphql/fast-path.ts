@@ -91,7 +91,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
         context.policy = state;
         const policyRequest: FastPathRequest = { req, headers, state, variables: request.variables, context: context as unknown as Record<string, unknown> };
         for (const step of route.steps) {
-          const verdict = await step(policyRequest);
+          let verdict = step(policyRequest);
+          if (verdict instanceof Promise) verdict = await verdict;
           if (verdict === undefined) continue;
           if (verdict === 'pipeline') {
             await settle(afters, undefined);
@@ -157,7 +158,9 @@ function send(res: ServerResponse, contentType: string, policyHeaders: Record<st
     return;
   }
   const length = typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
-  const headers = { ...policyHeaders, ...error?.headers, 'content-type': contentType, 'content-length': length };
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': length };
+  if (policyHeaders !== undefined) for (const name in policyHeaders) headers[name] = policyHeaders[name]!;
+  if (error?.headers !== undefined) for (const name in error.headers) headers[name] = error.headers[name]!;
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
