@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { PolicyState } from '../directives/policy.js';
 
 /**
@@ -37,4 +38,13 @@ export function forwardedHeaders(context: unknown, names: readonly string[]): Re
   }
   if (identity !== undefined) Object.assign(out, identity.headers);
   return out;
+}
+
+/**
+ * Marks a request's abort signal as shared by all its upstream calls: a fan-out of many calls adds
+ * that many listeners, which is expected, not a leak (no MaxListenersExceededWarning).
+ */
+export function sharedByUpstreamCalls(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
 }

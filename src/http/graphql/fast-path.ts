@@ -7,7 +7,7 @@ import { createPolicyState } from '../../../directives/state.js';
 import type { JunctionError } from '../../errors.js';
 import type { ForwardPlan } from '../../compose/plan.js';
 import type { GraphqlSourceConfig } from '../../config/index.js';
-import type { GatewayContext } from '../../context.js';
+import { sharedByUpstreamCalls, type GatewayContext } from '../../context.js';
 import { parseSourceResult, postToGraphqlSource } from '../../sources/graphql-executor.js';
 import type { Upstream } from '../../upstream/index.js';
 import { failedRootFields } from './forward.js';
@@ -226,7 +226,7 @@ function requestContext(headers: HeaderLookup, res: ServerResponse, requestId: s
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { requestId, clientHeaders: headers, signal: controller.signal };
+  return { requestId, clientHeaders: headers, signal: sharedByUpstreamCalls(controller.signal) };
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
