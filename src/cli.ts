@@ -7,7 +7,6 @@ import { composeSchema, printComposedSchema } from './compose/index.js';
 import { ConfigError, configJsonSchema, loadConfigFile } from './config/index.js';
 import { createGateway, SourceLoadError } from './gateway.js';
 import { createLogger, silentLogger } from './logger.js';
-import { applyMemorySettings } from './memory-settings.js';
 import { loadSources } from './sources/index.js';
 import { loadVersionedConfig } from './reload.js';
 import { reloadOnTriggers, stopOnSignals } from './start.js';
@@ -56,7 +55,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(configFile: string, pidFile: string | undefined): Promise<number> {
-  const v8Flags = applyMemorySettings();
   const logger = createLogger();
   const { config, version } = await loadVersionedConfig(configFile);
   const gateway = await createGateway(config, { logger, configFile, version });
@@ -67,7 +65,7 @@ async function start(configFile: string, pidFile: string | undefined): Promise<n
     triggers.close();
     if (pidFile !== undefined) await rm(pidFile, { force: true });
   });
-  logger.info({ url: `http://localhost:${address.port}${gateway.config.graphql.path}`, v8Flags }, 'gateway listening');
+  logger.info({ url: `http://localhost:${address.port}${gateway.config.graphql.path}` }, 'gateway listening');
   return -1;
 }
 
