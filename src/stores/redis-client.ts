@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/redis.js';
 import type { Logger } from '../logger.js';
 
@@ -7,8 +8,14 @@ import type { Logger } from '../logger.js';
  * fails at once), a short per-command timeout, and reconnects in the background with capped
  * backoff. The gateway starts without Redis and picks it up when it appears.
  */
+/** ioredis is loaded when a client is first made: a gateway without Redis never holds it (about 2 MB of heap). */
+function loadRedis(): typeof Redis {
+  return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
+}
+
 export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
-  const client = new Redis(config.url, {
+  const RedisClient = loadRedis();
+  const client = new RedisClient(config.url, {
     enableOfflineQueue: false,
     commandTimeout: config.commandTimeoutMs,
     connectTimeout: config.connectTimeoutMs,
