@@ -6,13 +6,15 @@ export const MAX_ENTITY_TAGS = 500;
 
 /**
  * Tags of a cached query result: `E:Type:id` for each entity with its id selected, `U:Type` for
- * an entity without (purged by any id of the type), `T:Type` for every type present.
+ * an entity without (purged by any id of the type), `T:Type` for every type present; only for
+ * the types `tagged` names (default: all).
  */
-export function entryTags(root: EntityNode, data: unknown): string[] {
+export function entryTags(root: EntityNode, data: unknown, tagged?: ReadonlySet<string>): string[] {
   const tags = new Set<string>();
   const types = new Set<string>();
   let overflow = false;
   visit(root, data, true, (type, id) => {
+    if (tagged !== undefined && !tagged.has(type)) return;
     types.add(type);
     if (overflow) return;
     tags.add(id === undefined ? unknownIdTag(type) : entityTag(type, id));

@@ -44,7 +44,8 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   const ownRedis = deps.store === undefined && cache.store === 'redis' && deps.redis === undefined;
   const redis = ownRedis ? createRedisClient(requireRedis(config), deps.logger) : deps.redis;
   const store = deps.store ?? createStore(cache, redis, deps);
-  const plans = createPlanCache(cache, authGuardedCoordinates(config));
+  // Without the purge endpoint only mutations purge, so only the types they return are tagged.
+  const plans = createPlanCache(cache, authGuardedCoordinates(config), { tagAllTypes: cache.adminToken !== undefined });
   const forwardedHeaders = [...new Set(config.sources.flatMap((source) => source.forwardHeaders))];
   const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders });
   const plugin = useResponseCache(responseCache, plans);

@@ -3,6 +3,7 @@ import type { CacheConfig } from '../../src/config/cache.js';
 import { analyseOperation, type OperationPlan } from './analyse.js';
 import { hashKey } from './entry.js';
 import { createHintResolver, type HintResolver } from './hints.js';
+import { purgeableTypes } from './purgeable.js';
 
 /** An operation's plan plus what keys its entries. */
 export interface CachedPlan extends OperationPlan {
@@ -10,10 +11,13 @@ export interface CachedPlan extends OperationPlan {
   documentId: string;
   /** Set when a REST source answered `private` at run time: entries are keyed by principal from then on. */
   observedPrivate: boolean;
+  /** The types its entries are tagged with; undefined: all (see purgeable.ts). */
+  taggedTypes: ReadonlySet<string> | undefined;
 }
 
 interface SchemaPlans {
   schemaId: string;
+  taggedTypes: ReadonlySet<string> | undefined;
   hints: HintResolver;
   documents: WeakMap<DocumentNode, Map<string, CachedPlan | null>>;
 }
@@ -30,6 +34,7 @@ export interface PlanCache {
 export function createPlanCache(
   config: Pick<CacheConfig, 'types' | 'fields' | 'privateDirectives' | 'defaultMaxAge' | 'idFields'>,
   privateCoordinates: ReadonlySet<string> = new Set(),
+  options: { tagAllTypes: boolean } = { tagAllTypes: true },
 ): PlanCache {
   const schemas = new WeakMap<GraphQLSchema, SchemaPlans>();
 
@@ -38,6 +43,7 @@ export function createPlanCache(
     if (plans === undefined) {
       plans = {
         schemaId: hashKey([printSchema(schema)]),
+        taggedTypes: options.tagAllTypes ? undefined : purgeableTypes(schema),
         hints: createHintResolver(schema, { ...config, privateCoordinates }),
         documents: new WeakMap(),
       };
@@ -70,6 +76,6 @@ export function createPlanCache(
       idFields: config.idFields,
     });
     const text = document.loc?.source.body ?? print(document);
-    return { ...plan, documentId: hashKey([plans.schemaId, text, operationName ?? '']), observedPrivate: false };
+    return { ...plan, documentId: hashKey([plans.schemaId, text, operationName ?? '']), observedPrivate: false, taggedTypes: plans.taggedTypes };
   }
 }

@@ -122,7 +122,7 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       }
       const body = knownBody ?? JSON.stringify({ data: result.data });
       const entry: Entry = { meta: { etag: etagOf(body), storedAt: now(), maxAge, scope: lookup.private ? 'PRIVATE' : 'PUBLIC' }, body };
-      await save(lookup, entry, entryTags(lookup.plan.root, result.data), epoch);
+      await save(lookup, entry, entryTags(lookup.plan.root, result.data, lookup.plan.taggedTypes), epoch);
       return { result: resultWithBody({ data: result.data }, body), outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, 0), entry };
     },
 
