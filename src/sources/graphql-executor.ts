@@ -35,13 +35,18 @@ export function createGraphqlExecutor(source: GraphqlSourceConfig, upstream: Ups
   };
 }
 
-/** One POST of a GraphQL request body to the source; resolves with the raw answer of a non-5xx. */
+/**
+ * One POST of a GraphQL request body to the source; resolves with the raw answer of a non-5xx.
+ * `controller`: the controller of the context's signal, when this is the request's only upstream
+ * call (the deadline layer then aborts it instead of linking a second one).
+ */
 export async function postToGraphqlSource(
   source: GraphqlSourceConfig,
   upstream: Upstream,
   body: string,
   context: unknown,
   idempotent: boolean,
+  controller?: AbortController,
 ): Promise<Buffer> {
   const headers: Record<string, string> = {
     ...forwardedHeaders(context, source.forwardHeaders),
@@ -53,7 +58,8 @@ export async function postToGraphqlSource(
     path: source.path,
     headers,
     body,
-    signal: gatewayContextOf(context)?.signal,
+    signal: controller?.signal ?? gatewayContextOf(context)?.signal,
+    controller,
     idempotent,
   });
   if (response.statusCode >= 500) {

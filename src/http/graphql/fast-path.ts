@@ -122,11 +122,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
     },
   };
 
-  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<FastPathAnswer> {
+  /** The document's one upstream call: it may own the request's controller. */
+  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext & { controller: AbortController }): Promise<FastPathAnswer> {
     const idempotent = route.plan.operation.operation === 'query';
     try {
       const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
-      const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent);
+      const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent, context.controller);
       const clean = cleanResult(payload);
       if (clean !== undefined) return { body: payload, result: clean };
       return answerOf(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
@@ -221,12 +222,13 @@ function headerLookup(req: IncomingMessage): HeaderLookup {
   return { get: (name) => headerValue(req.headers[name]) };
 }
 
-function requestContext(headers: HeaderLookup, res: ServerResponse, requestId: string): GatewayContext {
+/** The request's context, whose signal aborts when the client leaves; `controller` is that signal's. */
+function requestContext(headers: HeaderLookup, res: ServerResponse, requestId: string): GatewayContext & { controller: AbortController } {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { requestId, clientHeaders: headers, signal: sharedByUpstreamCalls(controller.signal) };
+  return { requestId, clientHeaders: headers, signal: sharedByUpstreamCalls(controller.signal), controller };
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
