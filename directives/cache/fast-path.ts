@@ -54,12 +54,12 @@ async function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup
         const clean = answer.result.errors === undefined;
         const done = await cache.finish(lookup, hints, answer.result, epoch, clean ? answer.body.toString('utf8') : undefined);
         settle(done.entry);
-        if (done.stale && done.result) return reply(done.outcome, request, JSON.stringify(done.result));
-        return reply(done.outcome, request, undefined);
+        const replaced = withOutcome(done.outcome, request);
+        return done.stale && done.result ? (replaced ?? { status: 200, body: JSON.stringify(done.result) }) : replaced;
       } catch (error) {
         settle(undefined);
         cache.logger.warn({ err: (error as Error).message, plan: plan.documentId }, 'response cache: storing failed; served uncached');
-        return reply(NO_STORE, request, undefined);
+        return withOutcome(NO_STORE, request);
       }
     },
   };
@@ -67,12 +67,11 @@ async function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup
 
 function hit(cache: ResponseCache, entry: Entry, request: FastPathRequest): FastPathReply {
   const outcome = freshOutcome(entry.meta.scope, entry.meta.maxAge, entry.meta.etag, cache.ageOf(entry));
-  return reply(outcome, request, entry.body) ?? { status: 200, body: entry.body };
+  return withOutcome(outcome, request) ?? { status: 200, body: entry.body };
 }
 
-/** Puts the outcome's headers on the response; the reply to send instead when it differs (a 304, a new body). */
-function reply(outcome: Outcome, request: FastPathRequest, body: string | undefined): FastPathReply | undefined {
+/** Puts the outcome's headers on the response; a 304 when the client's `If-None-Match` matches. */
+function withOutcome(outcome: Outcome, request: FastPathRequest): FastPathReply | undefined {
   Object.assign(request.state.responseHeaders, outcomeHeaders(outcome));
-  if (notModified(outcome, request.headers.get('if-none-match'))) return { status: 304, body: '' };
-  return body === undefined ? undefined : { status: 200, body };
+  return notModified(outcome, request.headers.get('if-none-match')) ? { status: 304, body: '' } : undefined;
 }

@@ -28,8 +28,7 @@ interface YogaContext {
  * call. Charges are planned once per document (charges.ts).
  */
 export function useRateLimit(options: RateLimitPluginOptions): Plugin {
-  const { config, limiter } = options;
-  const chargesOf = options.chargesOf;
+  const { config, limiter, chargesOf } = options;
   const allowedResults = new WeakMap<Request, ConsumeResult>();
 
   function callerOf(context: YogaContext): Caller {
