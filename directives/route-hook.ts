@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PolicyEngine } from './index.js';
+import type { PolicyEngine, RoutePolicy } from './index.js';
 import type { BodyTap, RouteRequest, RouteResponse } from './policy.js';
 import { createPolicyState } from './state.js';
 
@@ -23,7 +23,8 @@ export interface RouteHookResult {
   afterProxy?: ((response: RouteResponse) => BodyTap | undefined) | undefined;
 }
 
-export type RouteHook = (route: { name: string }, req: IncomingMessage, requestId: string, details: RouteHookDetails) => Promise<RouteHookResult | undefined>;
+/** `undefined` (no promise) when the route has no policy: only the identity headers are stripped. */
+export type RouteHook = (route: { name: string }, req: IncomingMessage, requestId: string, details: RouteHookDetails) => Promise<RouteHookResult | undefined> | undefined;
 
 const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
 
@@ -39,10 +40,13 @@ const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
 export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRoute[]): RouteHook {
   const policies = new Map(routes.map((route) => [route.name, engine.routePolicy(route.policies)]));
   const strip = [...engine.stripRequestHeaders];
-  return async function beforeProxy(route, req, requestId, details) {
+  return function beforeProxy(route, req, requestId, details) {
     for (const name of strip) delete req.headers[name];
     const policy = policies.get(route.name);
-    if (policy === undefined) return undefined;
+    return policy === undefined ? undefined : guardRoute(policy, route, req, requestId, details);
+  };
+
+  async function guardRoute(policy: RoutePolicy, route: { name: string }, req: IncomingMessage, requestId: string, details: RouteHookDetails): Promise<RouteHookResult | undefined> {
     const state = createPolicyState(details.clientIp);
     const request: RouteRequest = { req, res: details.res as ServerResponse, requestId, path: details.path, routeName: route.name, state };
     const answered = (await policy.guard(request)) === true;
@@ -54,5 +58,5 @@ export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRou
     const { afterProxy } = policy;
     if (afterProxy === undefined || details.res === undefined) return undefined;
     return { answered: false, afterProxy: (response) => afterProxy(request, response) };
-  };
+  }
 }

@@ -131,7 +131,7 @@ function assemble(parts: Parts, deps: RuntimeDeps): Runtime {
   };
   const track = (handler: RouteHandler): RouteHandler => function tracked(req, res, requestId) {
     inFlight++;
-    res.once('close', release);
+    res.on('close', release);
     return handler(req, res, requestId);
   };
 

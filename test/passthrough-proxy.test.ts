@@ -37,7 +37,7 @@ describe('headers toward the upstream', () => {
     expect(seen['x-forwarded-host']).toBe('public.example');
     expect(seen['x-forwarded-proto']).toBe('http');
     expect(seen['forwarded']).toBe('for=127.0.0.1;host=public.example;proto=http');
-    expect(seen['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen['x-request-id']).toMatch(/^[0-9a-f]{24}-[0-9a-z]+$/);
   });
 
   it('keeps and appends client forwarding headers only from a trusted proxy hop', async () => {

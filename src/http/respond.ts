@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { JunctionError, type ErrorCode } from '../errors.js';
+import { JunctionError, maskUnexpected, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /** Sends a JSON body with a length, in one write. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -23,4 +24,11 @@ export function sendError(res: ServerResponse, requestId: string, error: Junctio
 
 export function sendErrorCode(res: ServerResponse, requestId: string, code: ErrorCode, message: string): void {
   sendError(res, requestId, new JunctionError(code, message));
+}
+
+/** Answers a request that failed: a JunctionError as is, anything else masked (and logged in full). */
+export function sendFailure(res: ServerResponse, requestId: string, error: unknown, logger: Logger): void {
+  const masked = maskUnexpected(error, requestId);
+  if (masked !== error) logger.error({ err: error, requestId }, 'unhandled error in route');
+  sendError(res, requestId, masked);
 }

@@ -2,10 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/index.js';
-import { maskUnexpected } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { requestIdOf } from './request-id.js';
-import { sendError, sendErrorCode } from './respond.js';
+import { sendErrorCode, sendFailure } from './respond.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => void | Promise<void>;
 
@@ -45,7 +44,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     inFlight++;
-    res.once('close', finished);
+    res.on('close', finished); // emitted once: `on` spares the wrapper `once` allocates
     const path = pathOf(req.url);
     const exact = routes.get(path);
     const route = exact ?? options.fallback ?? notFound;
@@ -70,9 +69,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   function fail(error: unknown, res: ServerResponse, requestId: string): void {
-    const masked = maskUnexpected(error, requestId);
-    if (masked !== error) logger.error({ err: error, requestId }, 'unhandled error in route');
-    sendError(res, requestId, masked);
+    sendFailure(res, requestId, error, logger);
   }
 
   return {

@@ -46,8 +46,11 @@ export interface ProxyHooks {
   afterProxy?: AfterProxy | undefined;
 }
 
-/** Runs before the upstream call or the aggregation; throw a JunctionError to refuse. */
-export type BeforeProxy = (route: RouteInfo, req: IncomingMessage, requestId: string, details: BeforeProxyDetails) => Promise<ProxyHooks | undefined | void>;
+/**
+ * Runs before the upstream call or the aggregation; throw a JunctionError to refuse. `undefined`
+ * (not a promise) means the route has no policy work: the request is proxied at once.
+ */
+export type BeforeProxy = (route: RouteInfo, req: IncomingMessage, requestId: string, details: BeforeProxyDetails) => Promise<ProxyHooks | undefined | void> | undefined;
 
 export interface PassthroughOptions {
   routes: readonly RouteConfig[];
@@ -82,7 +85,7 @@ export interface Passthrough {
 interface Runner {
   info: RouteInfo;
   rewrite: PathRewrite;
-  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, afterProxy: AfterProxy | undefined): Promise<void>;
+  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, afterProxy: AfterProxy | undefined): void | Promise<void>;
   websocket: WebSocketProxy | undefined;
 }
 
@@ -101,19 +104,19 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
     ? apiDocsRoutes(buildOpenApiDocument(table.routes, await upstreamDocuments(options, deps.logger), options.apiDocs.title))
     : [];
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  /** Synchronous unless a policy has work on the route: a plain proxied request makes no promise. */
+  function handle(req: IncomingMessage, res: ServerResponse, requestId: string): void | Promise<void> {
     const target = parseRequestTarget(req.url);
     if (target === undefined) throw new JunctionError('BAD_REQUEST', 'The request path is not allowed');
     const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
     if (found.kind !== 'found') throw lookupError(found);
     const runner = runners[found.route.index]!;
-    let afterProxy: AfterProxy | undefined;
-    if (beforeProxy !== undefined) {
-      const hooks = await beforeProxy(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
-      if (hooks?.answered === true || res.writableEnded) return;
-      afterProxy = hooks?.afterProxy;
-    }
-    return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, afterProxy);
+    const hooks = beforeProxy?.(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
+    if (hooks === undefined) return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, undefined);
+    return hooks.then((decided) => {
+      if (decided?.answered === true || res.writableEnded) return;
+      return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, decided?.afterProxy);
+    });
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
@@ -179,7 +182,7 @@ function compileRunner(
   }
   const upstream = options.upstreams.get(config.upstream ?? '');
   if (upstream === undefined) throw new Error(`route "${config.name}" names unknown upstream "${config.upstream}"`);
-  const proxy = createProxy({ route: config, upstream, defaultMaxBodyBytes: options.server.maxBodyBytes }, forwarded);
+  const proxy = createProxy({ route: config, upstream, defaultMaxBodyBytes: options.server.maxBodyBytes, logger: deps.logger }, forwarded);
   const websocket = config.websocket ? createWebSocketProxy(config, upstream, forwarded, tunnels) : undefined;
   return { info, rewrite, websocket, run: (req, res, requestId, path, search, _params, afterProxy) => proxy(req, res, requestId, path, search, afterProxy) };
 }

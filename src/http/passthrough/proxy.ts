@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RouteConfig } from '../../config/routes.js';
 import { JunctionError, UpstreamResponseError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 import type { Upstream, UpstreamCall, UpstreamSink } from '../../upstream/index.js';
+import { sendFailure } from '../respond.js';
 import { requestBody } from './body-limit.js';
 import type { ForwardedResolver } from './forwarded.js';
 import { clientHeaders, compileHeaderPlan, upstreamHeaders, type HeaderPlan } from './headers.js';
@@ -25,14 +27,18 @@ export interface ResponseTap {
 /** A policy step run with the upstream's response head (e.g. the cache deciding whether to store it). */
 export type AfterProxy = (response: ProxiedResponse) => ResponseTap | undefined;
 
-/** Forwards one matched request: `upstreamPath` is the rewritten path, `search` the raw query. */
-export type Proxy = (req: IncomingMessage, res: ServerResponse, requestId: string, upstreamPath: string, search: string, afterProxy?: AfterProxy) => Promise<void>;
+/**
+ * Forwards one matched request: `upstreamPath` is the rewritten path, `search` the raw query. The
+ * exchange answers every outcome itself (errors in the REST shape), so no promise is made per request.
+ */
+export type Proxy = (req: IncomingMessage, res: ServerResponse, requestId: string, upstreamPath: string, search: string, afterProxy?: AfterProxy) => void;
 
 export interface ProxyOptions {
   route: RouteConfig;
   upstream: Upstream;
   /** Body limit when the route sets none (`server.maxBodyBytes`). */
   defaultMaxBodyBytes: number;
+  logger: Logger;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -55,6 +61,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     upstream: upstream.name,
     passUpstreamErrors: route.passUpstreamErrors === true,
     plan: compileHeaderPlan(route.responseHeaders, false),
+    logger: options.logger,
     rewriteLocation: createLocationRewriter(route, upstream, forwarded),
     fallback: route.fallback === undefined ? undefined : createFallback(route.fallback),
   };
@@ -65,15 +72,13 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     headers['x-request-id'] = requestId;
     if (hostOverride !== undefined) headers['host'] = hostOverride;
     const method = req.method ?? 'GET';
-    return new Promise<void>((resolve, reject) => {
-      const exchange = new ProxyExchange(compiled, req, res, method, afterProxy, resolve, reject);
-      // The client leaving aborts the call: before the head, or mid-body.
-      res.once('close', () => exchange.onClientClose());
-      exchange.call = upstream.stream(
-        { method, path: upstreamPath + search, headers, body, idempotent: body === null && IDEMPOTENT.has(method) },
-        exchange,
-      );
-    });
+    const exchange = new ProxyExchange(compiled, req, res, requestId, method, afterProxy);
+    // The client leaving aborts the call: before the head, or mid-body.
+    res.on('close', exchange.onClientClose);
+    exchange.call = upstream.stream(
+      { method, path: upstreamPath + search, headers, body, idempotent: body === null && IDEMPOTENT.has(method) },
+      exchange,
+    );
   };
 }
 
@@ -82,14 +87,15 @@ interface CompiledResponse {
   upstream: string;
   passUpstreamErrors: boolean;
   plan: HeaderPlan;
+  logger: Logger;
   rewriteLocation: ((location: string, req: IncomingMessage) => string) | undefined;
   fallback: ((res: ServerResponse) => void) | undefined;
 }
 
 /**
- * One proxied request: the sink of its upstream call. Settles the proxy's promise once the
- * response head is written (or refused with the error the server maps); then relays the body
- * chunks with back-pressure, teeing a copy when an after-proxy step asked for one.
+ * One proxied request: the sink of its upstream call. Writes the response head (or the error
+ * answer), then relays the body chunks with back-pressure, teeing a copy when an after-proxy step
+ * asked for one.
  */
 class ProxyExchange implements UpstreamSink {
   call: UpstreamCall | undefined;
@@ -102,35 +108,29 @@ class ProxyExchange implements UpstreamSink {
     private readonly route: CompiledResponse,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    private readonly requestId: string,
     private readonly method: string,
     private readonly afterProxy: AfterProxy | undefined,
-    private readonly resolve: () => void,
-    private readonly reject: (error: unknown) => void,
   ) {}
 
-  onClientClose(): void {
+  /** The response's `close` listener (bound: one function per exchange, no `once` wrapper). */
+  readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
     this.clientGone = true;
     this.call?.abort(new Error('The client closed the connection'));
-    this.resolve();
-  }
+  };
 
   onHead(statusCode: number, upstreamHeaders: IncomingHttpHeaders): boolean {
     const { route, res } = this;
     if (statusCode >= 500 && !route.passUpstreamErrors) {
-      if (route.fallback !== undefined) {
-        route.fallback(res);
-        this.resolve();
-      } else {
-        this.reject(new UpstreamResponseError(route.upstream, statusCode));
-      }
+      if (route.fallback !== undefined) route.fallback(res);
+      else this.fail(new UpstreamResponseError(route.upstream, statusCode));
       return false;
     }
     const out = clientHeaders(upstreamHeaders, route.plan);
     if (route.rewriteLocation !== undefined && typeof out['location'] === 'string') out['location'] = route.rewriteLocation(out['location'], this.req);
     const tap = this.afterProxy?.({ status: statusCode, upstreamHeaders, headers: out });
     res.writeHead(statusCode, out);
-    this.resolve();
     if (this.method === 'HEAD' || NO_BODY_STATUS.has(statusCode)) {
       res.end();
       return false;
@@ -164,10 +164,13 @@ class ProxyExchange implements UpstreamSink {
     if (this.clientGone) return;
     if (route.fallback !== undefined && isUpstreamFailure(error)) {
       route.fallback(res);
-      this.resolve();
       return;
     }
-    this.reject(error);
+    this.fail(error);
+  }
+
+  private fail(error: unknown): void {
+    sendFailure(this.res, this.requestId, error, this.route.logger);
   }
 
   /** The copy for the tap, dropped past its `maxBytes` (a large body then costs nothing more). */
