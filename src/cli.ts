@@ -11,6 +11,7 @@ import { loadSources } from './sources/index.js';
 import { loadVersionedConfig } from './reload.js';
 import { reloadOnTriggers, stopOnSignals } from './start.js';
 import { closeUpstreams, createUpstreams } from './upstream/index.js';
+import { tuneV8ForServing } from './v8-tuning.js';
 
 const USAGE = `Usage: junction <command> [options]
 
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(configFile: string, pidFile: string | undefined): Promise<number> {
+  tuneV8ForServing();
   const logger = createLogger();
   const { config, version } = await loadVersionedConfig(configFile);
   const gateway = await createGateway(config, { logger, configFile, version });

@@ -4,12 +4,14 @@ import { loadVersionedConfig } from './reload.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { reloadOnTriggers, stopOnSignals } from './start.js';
+import { tuneV8ForServing } from './v8-tuning.js';
 
 /**
  * `npm start`: the four example upstreams on ports 4001-4004 and the demo gateway in front of
  * them, in one process, with in-memory defaults and nothing else to install.
  */
 async function demo(): Promise<void> {
+  tuneV8ForServing();
   const logger = createLogger();
   const services = await startAll({ ports: { users: 4001, reviews: 4002, catalog: 4003, orders: 4004 } });
   const configFile = resolve(process.env['JUNCTION_CONFIG'] ?? 'gateway.yaml');
