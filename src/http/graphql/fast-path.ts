@@ -84,7 +84,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const definitions = route.plan.operation.variableDefinitions ?? [];
       if (definitions.length > 0 && getVariableValues(options.schema(), definitions, request.variables ?? {}).errors) return false;
       const headers = headerLookup(req);
-      const context = requestContext(headers, res, requestId);
+      const context: PendingContext = { requestId, clientHeaders: headers };
       let afters: FastPathAfter[] | undefined;
       if (route.steps.length > 0) {
         const state = createPolicyState(req.socket.remoteAddress ?? '');
@@ -108,11 +108,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
           return true;
         }
       }
+      const calling = abortableOnClose(context, res);
       let answer: FastPathAnswer | undefined;
       try {
         answer = route.remote
-          ? await forward(route, route.remote, request.variables, context)
-          : answerOf(await runLocally(route.plan, request.variables, context), options.mask, requestId);
+          ? await forward(route, route.remote, request.variables, calling)
+          : answerOf(await runLocally(route.plan, request.variables, calling), options.mask, requestId);
       } finally {
         if (answer === undefined) await settle(afters, undefined);
       }
@@ -123,7 +124,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
   };
 
   /** The document's one upstream call: it may own the request's controller. */
-  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext & { controller: AbortController }): Promise<FastPathAnswer> {
+  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: CallingContext): Promise<FastPathAnswer> {
     const idempotent = route.plan.operation.operation === 'query';
     try {
       const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
@@ -222,13 +223,18 @@ function headerLookup(req: IncomingMessage): HeaderLookup {
   return { get: (name) => headerValue(req.headers[name]) };
 }
 
-/** The request's context, whose signal aborts when the client leaves; `controller` is that signal's. */
-function requestContext(headers: HeaderLookup, res: ServerResponse, requestId: string): GatewayContext & { controller: AbortController } {
+/** The request's context while the policy steps run: no signal yet, since an answer from the steps (a cache hit) needs none. */
+type PendingContext = Omit<GatewayContext, 'signal'>;
+/** The context of a request that calls upstream: its signal aborts when the client leaves; `controller` is that signal's. */
+type CallingContext = GatewayContext & { controller: AbortController };
+
+/** Gives the same context object (the steps may have put things in it) its abort signal. */
+function abortableOnClose(context: PendingContext, res: ServerResponse): CallingContext {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { requestId, clientHeaders: headers, signal: sharedByUpstreamCalls(controller.signal), controller };
+  return Object.assign(context, { signal: sharedByUpstreamCalls(controller.signal), controller });
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
