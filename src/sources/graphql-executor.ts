@@ -3,7 +3,7 @@ import { GraphQLError, print, type DocumentNode } from 'graphql';
 import type { GraphqlSourceConfig } from '../config/index.js';
 import { forwardedHeaders, gatewayContextOf } from '../context.js';
 import { UpstreamResponseError } from '../errors.js';
-import { readBody, type Upstream } from '../upstream/index.js';
+import { callBuffered, type Upstream } from '../upstream/index.js';
 
 const ACCEPT = 'application/graphql-response+json, application/json';
 
@@ -35,38 +35,24 @@ export function createGraphqlExecutor(source: GraphqlSourceConfig, upstream: Ups
   };
 }
 
-/**
- * One POST of a GraphQL request body to the source; resolves with the raw answer of a non-5xx.
- * `controller`: the controller of the context's signal, when this is the request's only upstream
- * call (the deadline layer then aborts it instead of linking a second one).
- */
-export async function postToGraphqlSource(
-  source: GraphqlSourceConfig,
-  upstream: Upstream,
-  body: string,
-  context: unknown,
-  idempotent: boolean,
-  controller?: AbortController,
-): Promise<Buffer> {
+/** One POST of a GraphQL request body to the source; resolves with the raw answer of a non-5xx. */
+export async function postToGraphqlSource(source: GraphqlSourceConfig, upstream: Upstream, body: string, context: unknown, idempotent: boolean): Promise<Buffer> {
   const headers: Record<string, string> = {
     ...forwardedHeaders(context, source.forwardHeaders),
     'content-type': 'application/json',
     accept: ACCEPT,
   };
-  const response = await upstream.request({
-    method: 'POST',
-    path: source.path,
-    headers,
-    body,
-    signal: controller?.signal ?? gatewayContextOf(context)?.signal,
-    controller,
-    idempotent,
-  });
-  if (response.statusCode >= 500) {
-    await response.body.dump();
-    throw new UpstreamResponseError(upstream.name, response.statusCode);
-  }
-  return readBody(upstream.name, response, upstream.config.maxResponseBytes);
+  const response = await callBuffered(
+    upstream,
+    { method: 'POST', path: source.path, headers, body, idempotent },
+    { signal: gatewayContextOf(context)?.signal, maxBytes: upstream.config.maxResponseBytes, wantsBody: below500 },
+  );
+  if (response.statusCode >= 500) throw new UpstreamResponseError(upstream.name, response.statusCode);
+  return response.body;
+}
+
+function below500(statusCode: number): boolean {
+  return statusCode < 500;
 }
 
 /**

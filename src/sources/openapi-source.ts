@@ -2,7 +2,7 @@ import type { SubschemaConfig } from '@graphql-tools/delegate';
 import type { OpenapiSourceConfig } from '../config/index.js';
 import { forwardedHeaders, gatewayContextOf } from '../context.js';
 import { recordCacheHeaders } from '../stores/cache-hints.js';
-import { readJson, type Upstream } from '../upstream/index.js';
+import { callBuffered, parseJsonBody, type Upstream } from '../upstream/index.js';
 import { loadOpenApiDocument, openApiToSchema, type RestCaller } from './openapi/index.js';
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -20,19 +20,20 @@ export async function loadOpenapiSource(source: OpenapiSourceConfig, upstream: U
 export function createRestCaller(source: OpenapiSourceConfig, upstream: Upstream): RestCaller {
   const maxBytes = upstream.config.maxResponseBytes;
   return async function restCall(call, context) {
-    const response = await upstream.request({
+    const response = await callBuffered(upstream, {
       method: call.method,
       path: call.path,
       // Forwarded and identity headers come last: an argument can never stand in for the gateway's identity headers.
       headers: { ...call.headers, ...forwardedHeaders(context, source.forwardHeaders), accept: 'application/json' },
       body: call.body ?? null,
-      signal: gatewayContextOf(context)?.signal,
       idempotent: IDEMPOTENT_METHODS.has(call.method),
-    });
+    }, { signal: gatewayContextOf(context)?.signal, maxBytes, wantsBody: isSuccess });
     recordCacheHeaders(context, response.headers);
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
-    if (!ok) await response.body.dump();
-    const body = ok ? await readJson(upstream.name, response, maxBytes) : undefined;
+    const body = isSuccess(response.statusCode) ? parseJsonBody(upstream.name, response.statusCode, response.body) : undefined;
     return { status: response.statusCode, headers: response.headers, body };
   };
+}
+
+function isSuccess(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode < 300;
 }

@@ -40,11 +40,15 @@ function bodyError(upstream: string, error: unknown): unknown {
 
 /** Reads and parses a JSON body; malformed JSON is an upstream error, never a crash. */
 export async function readJson(upstream: string, response: UpstreamResponse, maxBytes: number): Promise<unknown> {
-  const body = await readBody(upstream, response, maxBytes);
+  return parseJsonBody(upstream, response.statusCode, await readBody(upstream, response, maxBytes));
+}
+
+/** A JSON body already read: `undefined` when empty; malformed JSON is an upstream error, never a crash. */
+export function parseJsonBody(upstream: string, statusCode: number, body: Buffer): unknown {
   if (body.length === 0) return undefined;
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new UpstreamResponseError(upstream, response.statusCode, error);
+    throw new UpstreamResponseError(upstream, statusCode, error);
   }
 }

@@ -9,7 +9,7 @@ export function streamViaRequest(request: UpstreamFetch, call: StreamRequest, si
   // The deadline layer aborts the same controller: only the caller's own abort silences the sink.
   let gone = false;
   let body: { pause(): unknown; resume(): unknown } | undefined;
-  request({ ...call, signal: controller.signal, controller, deadline: 'headers' }).then(
+  request({ ...call, signal: controller.signal, controller, deadline: call.deadline ?? 'headers' }).then(
     (response) => {
       if (gone) {
         response.body.destroy();

@@ -13,7 +13,7 @@ import type { StreamRequest, UpstreamCall, UpstreamSink, UpstreamStats } from '.
 
 export interface StreamedCallOptions {
   name: string;
-  /** Bounds the whole call up to the final response head, across attempts and backoffs. */
+  /** Bounds the whole call up to the final response head (with `deadline: 'body'`, to the body's end), across attempts and backoffs. */
   deadlineMs: number;
   /** Bounds one attempt to its head, when shorter than what is left of the deadline. */
   attemptTimeoutMs: number;
@@ -124,7 +124,8 @@ class StreamedCall implements UpstreamCall {
       return;
     }
     this.state = 'streaming';
-    this.stopTimers();
+    if (this.request.deadline === 'body') this.stopWaitTimer();
+    else this.stopTimers();
     const wanted = this.sink.onHead(statusCode, headers);
     // The sink may have aborted the call meanwhile (the attempt is then closed).
     if (!wanted && attempt.phase === 'body') attempt.phase = 'dump';
@@ -147,12 +148,14 @@ class StreamedCall implements UpstreamCall {
   onBodyEnd(): void {
     if (this.state !== 'streaming') return;
     this.state = 'done';
+    this.stopTimers();
     this.sink.onEnd();
   }
 
   onBodyError(error: unknown): void {
     if (this.state !== 'streaming') return;
     this.state = 'done';
+    this.stopTimers();
     this.sink.onError(error);
   }
 
@@ -183,13 +186,21 @@ class StreamedCall implements UpstreamCall {
     else this.waitTimer = this.deps.clock.setTimeout(retry, delay);
   }
 
-  /** The deadline passed before the final head: an attempt waiting for its head fails with it (a failure, as in `request`); a backoff or a dump ends at once. */
+  /**
+   * The deadline passed before the final head: an attempt waiting for its head fails with it (a
+   * failure, as in `request`); a backoff or a dump ends at once. With `deadline: 'body'` it also
+   * cuts a body still streaming, which then ends in the sink's `onError` with the timeout.
+   */
   private onDeadline(): void {
     this.deadlineTimer = undefined;
-    if (this.state !== 'calling') return;
+    if (this.state === 'done') return;
     this.deadlinePassed = true;
     const error = new UpstreamTimeoutError(this.options.name, this.options.deadlineMs);
     const attempt = this.attempt;
+    if (this.state === 'streaming') {
+      attempt?.abort(error);
+      return;
+    }
     if (attempt !== undefined && attempt.phase === 'head') {
       attempt.abort(error);
       return;
@@ -205,10 +216,13 @@ class StreamedCall implements UpstreamCall {
   }
 
   private stopTimers(): void {
-    const { clock } = this.deps;
-    if (this.deadlineTimer !== undefined) clock.clearTimeout(this.deadlineTimer);
-    if (this.waitTimer !== undefined) clock.clearTimeout(this.waitTimer);
+    if (this.deadlineTimer !== undefined) this.deps.clock.clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
+    this.stopWaitTimer();
+  }
+
+  private stopWaitTimer(): void {
+    if (this.waitTimer !== undefined) this.deps.clock.clearTimeout(this.waitTimer);
     this.waitTimer = undefined;
   }
 }

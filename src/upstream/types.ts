@@ -45,8 +45,11 @@ export interface UpstreamResponse {
 
 export type UpstreamFetch = (request: UpstreamRequest) => Promise<UpstreamResponse>;
 
-/** A call whose answer is streamed to a sink (the REST passthrough): no signal, no controller, no promise. */
-export type StreamRequest = Pick<UpstreamRequest, 'method' | 'path' | 'headers' | 'body' | 'idempotent'>;
+/**
+ * A call whose answer is streamed to a sink (the REST passthrough, `callBuffered`): no signal,
+ * no controller, no promise. `deadline` defaults to `'headers'` here.
+ */
+export type StreamRequest = Pick<UpstreamRequest, 'method' | 'path' | 'headers' | 'body' | 'idempotent' | 'deadline'>;
 
 /**
  * Receives one streamed call. Exactly one of `onHead` and `onError` is called first, once the

@@ -123,12 +123,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
     },
   };
 
-  /** The document's one upstream call: it may own the request's controller. */
-  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: CallingContext): Promise<FastPathAnswer> {
+  /** The document's one upstream call. */
+  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<FastPathAnswer> {
     const idempotent = route.plan.operation.operation === 'query';
     try {
       const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
-      const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent, context.controller);
+      const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent);
       const clean = cleanResult(payload);
       if (clean !== undefined) return { body: payload, result: clean };
       return answerOf(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
@@ -225,16 +225,13 @@ function headerLookup(req: IncomingMessage): HeaderLookup {
 
 /** The request's context while the policy steps run: no signal yet, since an answer from the steps (a cache hit) needs none. */
 type PendingContext = Omit<GatewayContext, 'signal'>;
-/** The context of a request that calls upstream: its signal aborts when the client leaves; `controller` is that signal's. */
-type CallingContext = GatewayContext & { controller: AbortController };
-
-/** Gives the same context object (the steps may have put things in it) its abort signal. */
-function abortableOnClose(context: PendingContext, res: ServerResponse): CallingContext {
+/** Gives the same context object (the steps may have put things in it) its signal, aborted when the client leaves. */
+function abortableOnClose(context: PendingContext, res: ServerResponse): GatewayContext {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return Object.assign(context, { signal: sharedByUpstreamCalls(controller.signal), controller });
+  return Object.assign(context, { signal: sharedByUpstreamCalls(controller.signal) });
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
