@@ -30,6 +30,8 @@ export const serverSchema = z
     shutdownGraceMs: z.number().int().nonnegative().default(10_000),
     /** Keep-alive timeout for client connections. Default 5 s. */
     keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+    /** A request body from which no byte arrives for this long gets 408 and its connection closed (nginx's `client_body_timeout`). Default 60 s. */
+    bodyIdleTimeoutMs: z.number().int().positive().default(60_000),
     /** Proxy hops (IPs or CIDR blocks) whose `X-Forwarded-*` and `Forwarded` headers are trusted. Default none. */
     trustedProxies: trustedProxiesSchema,
   })

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
+import { createBodyIdleWatch, expectsBody } from './body-idle.js';
 import { requestIdOf } from './request-id.js';
 import { sendErrorCode, sendFailure } from './respond.js';
 
@@ -32,6 +33,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
+  const bodyIdle = createBodyIdleWatch(config.bodyIdleTimeoutMs);
 
   const server = createServer(
     { maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0 },
@@ -44,6 +46,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     inFlight++;
+    if (expectsBody(req)) bodyIdle.watch(req, res, requestId);
     res.on('close', finished); // emitted once: `on` spares the wrapper `once` allocates
     const path = pathOf(req.url);
     const exact = routes.get(path);
@@ -63,7 +66,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return Number.isFinite(length) && length > config.maxBodyBytes;
   }
 
-  function finished(): void {
+  /** The `close` listener of every response (`this`). */
+  function finished(this: ServerResponse): void {
+    bodyIdle.forget(this.req);
     inFlight--;
     if (draining && inFlight === 0) drained?.();
   }

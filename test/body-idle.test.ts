@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createBodyIdleWatch } from '../src/http/body-idle.js';
+import { rawRequest, startEchoUpstream, startGateway, type Closer, type TestGateway } from './helpers/passthrough-gateway.js';
+
+/** Raw sockets: a client that stops sending its body half way, on the passthrough and on /graphql. */
+const open: Closer[] = [];
+afterEach(async () => {
+  await Promise.allSettled(open.splice(0).reverse().map((item) => item.close()));
+});
+
+const IDLE_MS = 300;
+
+async function setup(): Promise<TestGateway> {
+  const upstream = await startEchoUpstream();
+  open.push(upstream);
+  const gw = await startGateway({
+    server: { bodyIdleTimeoutMs: IDLE_MS },
+    upstreams: { echo: { url: upstream.url } },
+    routes: [{ name: 'echo', match: { prefix: '/echo' }, upstream: 'echo' }] as never,
+  });
+  open.push(gw);
+  return gw;
+}
+
+const post = (path: string, length: number): string =>
+  `POST ${path} HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+
+describe('a request body that stops arriving', () => {
+  for (const path of ['/echo/orders', '/graphql']) {
+    it(`${path}: 408 REQUEST_TIMEOUT once no byte arrived for bodyIdleTimeoutMs, and the connection is closed`, async () => {
+      const gw = await setup();
+      const started = performance.now();
+      const answer = await rawRequest(gw.port, `${post(path, 100)}{"query":`);
+      const elapsed = performance.now() - started;
+      expect(answer.status).toBe(408);
+      expect(answer.head).toMatch(/\r\nconnection: close/i);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'REQUEST_TIMEOUT' } });
+      expect(elapsed).toBeGreaterThanOrEqual(IDLE_MS - 10);
+      expect(elapsed).toBeLessThan(IDLE_MS + 1_000);
+    });
+  }
+
+});
+
+describe('createBodyIdleWatch (fake clock)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function request(): { req: IncomingMessage; res: ServerResponse; sent: number[] } {
+    const sent: number[] = [];
+    const res = { headersSent: false, writeHead: (status: number) => sent.push(status), end: () => undefined, destroy: () => undefined };
+    const req = { complete: false, socket: { bytesRead: 100 } };
+    return { req: req as unknown as IncomingMessage, res: res as unknown as ServerResponse, sent };
+  }
+
+  it('a body that keeps moving, however slowly, is never cut; one that stops is, once', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const watch = createBodyIdleWatch(1_000);
+    const moving = request();
+    const stalled = request();
+    watch.watch(moving.req, moving.res, 'a');
+    watch.watch(stalled.req, stalled.res, 'b');
+    for (let second = 0; second < 10; second++) {
+      (moving.req.socket as { bytesRead: number }).bytesRead += 1;
+      vi.advanceTimersByTime(900);
+    }
+    expect(moving.sent).toEqual([]);
+    expect(stalled.sent).toEqual([408]);
+    watch.close();
+  });
+
+  it('forgets a request whose body is complete or whose response has started', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const watch = createBodyIdleWatch(1_000);
+    const complete = request();
+    const answering = request();
+    watch.watch(complete.req, complete.res, 'a');
+    watch.watch(answering.req, answering.res, 'b');
+    (complete.req as { complete: boolean }).complete = true;
+    (answering.res as { headersSent: boolean }).headersSent = true;
+    vi.advanceTimersByTime(5_000);
+    expect([...complete.sent, ...answering.sent]).toEqual([]);
+    watch.close();
+  });
+});
