@@ -51,7 +51,7 @@ describe('createBodyIdleWatch (fake clock)', () => {
   function request(): { req: IncomingMessage; res: ServerResponse; sent: number[] } {
     const sent: number[] = [];
     const res = { headersSent: false, writeHead: (status: number) => sent.push(status), end: () => undefined, destroy: () => undefined };
-    const req = { complete: false, socket: { bytesRead: 100 } };
+    const req = { complete: false, socket: { bytesRead: 100 }, readableLength: 0, readableHighWaterMark: 16_384 };
     return { req: req as unknown as IncomingMessage, res: res as unknown as ServerResponse, sent };
   }
 
@@ -68,6 +68,20 @@ describe('createBodyIdleWatch (fake clock)', () => {
     }
     expect(moving.sent).toEqual([]);
     expect(stalled.sent).toEqual([408]);
+    watch.close();
+  });
+
+  it('a body the gateway stopped reading (its buffer full: back-pressure) is not cut', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const watch = createBodyIdleWatch(1_000);
+    const held = request();
+    (held.req as { readableLength: number }).readableLength = 16_384;
+    watch.watch(held.req, held.res, 'a');
+    vi.advanceTimersByTime(5_000);
+    expect(held.sent).toEqual([]);
+    (held.req as { readableLength: number }).readableLength = 0;
+    vi.advanceTimersByTime(1_500);
+    expect(held.sent).toEqual([408]);
     watch.close();
   });
 

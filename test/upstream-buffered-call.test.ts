@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { upstreamSchema } from '../src/config/schema.js';
 import type { JunctionError } from '../src/errors.js';
+import { systemClock, type Clock } from '../src/upstream/clock.js';
 import { callBuffered, createUpstream, type Upstream } from '../src/upstream/index.js';
 
 /** Real sockets: one node:http upstream on port 0 per test, answering as `handler` says. */
@@ -31,8 +32,8 @@ async function backend(handler: (req: IncomingMessage, res: ServerResponse) => v
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, aborted };
 }
 
-function upstream(config: Record<string, unknown>): Upstream {
-  const made = createUpstream('orders', upstreamSchema.parse(config));
+function upstream(config: Record<string, unknown>, clock?: Clock): Upstream {
+  const made = createUpstream('orders', upstreamSchema.parse(config), clock === undefined ? {} : { clock });
   open.push(made);
   return made;
 }
@@ -113,6 +114,45 @@ describe('callBuffered: a whole body through Upstream.stream', () => {
     expect(missing.body.length).toBe(0);
     const next = await callBuffered(orders, GET, { maxBytes: 1024 });
     expect(next.body.toString('utf8')).toBe('[]');
+  });
+
+  it('a declined body (unwanted status, or declared over maxBytes) leaves no deadline timer running', async () => {
+    const live = new Set<unknown>();
+    const real = systemClock();
+    const clock: Clock = {
+      ...real,
+      setTimeout(callback, ms) {
+        const handle = real.setTimeout(() => {
+          live.delete(handle);
+          callback();
+        }, ms);
+        live.add(handle);
+        return handle;
+      },
+      clearTimeout(handle) {
+        live.delete(handle);
+        real.clearTimeout(handle);
+      },
+    };
+    let calls = 0;
+    const server = await backend((_req, res) => {
+      calls += 1;
+      if (calls === 1) res.writeHead(404).end('{"error":"no such order"}');
+      else if (calls === 2) res.writeHead(200, { 'content-length': '4096' }).end('x'.repeat(4096));
+      else res.writeHead(200).end('[]');
+    });
+    // One connection: each call starts only once the previous body was read to its end.
+    const orders = upstream({ url: server.url, connections: 1, deadlineMs: 60_000 }, clock);
+    expect((await callBuffered(orders, GET, { maxBytes: 1024, wantsBody: (status) => status < 300 })).statusCode).toBe(404);
+    await expect(callBuffered(orders, GET, { maxBytes: 1024 })).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect((await callBuffered(orders, GET, { maxBytes: 1024 })).body.toString('utf8')).toBe('[]');
+    expect(live.size).toBe(0);
+  });
+
+  it('an unwanted status is answered even when its declared body is over maxBytes', async () => {
+    const server = await backend((_req, res) => res.writeHead(404, { 'content-length': '4096' }).end('x'.repeat(4096)));
+    const response = await callBuffered(upstream({ url: server.url }), GET, { maxBytes: 1024, wantsBody: (status) => status < 300 });
+    expect(response.statusCode).toBe(404);
   });
 
   it('an already aborted signal makes no call', async () => {

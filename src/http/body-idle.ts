@@ -22,7 +22,8 @@ interface Watched {
  * its connection) is answered 408 `REQUEST_TIMEOUT` and its connection closed, so a client
  * trickling a body cannot hold a request open forever. Checked by one sweep timer for every
  * watched request, rather than a timer per request: the hot path only adds to and deletes from a map.
- * A request whose response has started is left alone (the upstream is answering it).
+ * A request whose response has started is left alone (the upstream is answering it), and so is
+ * one the gateway itself stopped reading (its buffer is full).
  */
 export function createBodyIdleWatch(idleMs: number, now: () => number = performance.now.bind(performance)): BodyIdleWatch {
   const watched = new Map<IncomingMessage, Watched>();
@@ -36,7 +37,9 @@ export function createBodyIdleWatch(idleMs: number, now: () => number = performa
         continue;
       }
       const bytesRead = req.socket.bytesRead;
-      if (bytesRead !== entry.bytesRead) {
+      // A full buffer means the gateway stopped reading (back-pressure from the upstream, or a
+      // policy still deciding): the wait is ours, not the client's.
+      if (bytesRead !== entry.bytesRead || req.readableLength >= req.readableHighWaterMark) {
         entry.bytesRead = bytesRead;
         entry.movedAt = at;
       } else if (at - entry.movedAt >= idleMs) {

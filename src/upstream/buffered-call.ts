@@ -60,13 +60,13 @@ class BufferingSink implements UpstreamSink {
   }
 
   onHead(statusCode: number, headers: IncomingHttpHeaders): boolean {
+    if (this.options.wantsBody !== undefined && !this.options.wantsBody(statusCode)) {
+      this.succeed({ statusCode, headers, body: EMPTY });
+      return false;
+    }
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > this.options.maxBytes) {
       this.fail(new UpstreamResponseError(this.upstream, undefined, new Error(`body of ${declared} bytes over ${this.options.maxBytes}`)));
-      return false;
-    }
-    if (this.options.wantsBody !== undefined && !this.options.wantsBody(statusCode)) {
-      this.succeed({ statusCode, headers, body: EMPTY });
       return false;
     }
     this.statusCode = statusCode;

@@ -127,8 +127,12 @@ class StreamedCall implements UpstreamCall {
     if (this.request.deadline === 'body') this.stopWaitTimer();
     else this.stopTimers();
     const wanted = this.sink.onHead(statusCode, headers);
+    if (wanted) return;
+    // The sink is done with this call: the body is read and dropped, and no deadline is left running.
+    this.state = 'done';
+    this.stopTimers();
     // The sink may have aborted the call meanwhile (the attempt is then closed).
-    if (!wanted && attempt.phase === 'body') attempt.phase = 'dump';
+    if (attempt.phase === 'body') attempt.phase = 'dump';
   }
 
   /** A transport failure, timeout or abort before the head. */

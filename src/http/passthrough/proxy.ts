@@ -67,6 +67,8 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
   };
 
   return function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
+    // The client left while a policy decided: nothing to forward.
+    if (res.destroyed) return;
     const body = requestBody(req, maxBodyBytes);
     const headers = upstreamHeaders(req.headers, requestPlan, forwarded.headers(req));
     headers['x-request-id'] = requestId;
