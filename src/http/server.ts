@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { createBodyIdleWatch, expectsBody } from './body-idle.js';
+import { GatewayResponse } from './gateway-response.js';
 import { requestIdOf } from './request-id.js';
 import { sendErrorCode, sendFailure } from './respond.js';
 
@@ -35,15 +36,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let drained: (() => void) | undefined;
   const bodyIdle = createBodyIdleWatch(config.bodyIdleTimeoutMs);
 
-  const server = createServer(
-    { maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0 },
+  const server = createServer<typeof IncomingMessage, typeof GatewayResponse>(
+    { maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0, ServerResponse: GatewayResponse },
     handle,
   );
   if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: IncomingMessage, res: GatewayResponse): void {
     const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
+    res.requestId = requestId;
     if (draining) res.setHeader('connection', 'close');
     inFlight++;
     if (expectsBody(req)) bodyIdle.watch(req, res, requestId);
@@ -78,7 +79,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   return {
-    server,
+    // Its responses are GatewayResponse objects; to everything outside, a plain node:http server.
+    server: server as unknown as Server,
     listen: () => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {

@@ -1,7 +1,8 @@
-import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { JunctionError } from '../errors.js';
+import { GatewayResponse } from './gateway-response.js';
 import { requestIdOf } from './request-id.js';
 import { sendError } from './respond.js';
 
@@ -16,7 +17,7 @@ import { sendError } from './respond.js';
  * no longer parsed, so it cannot be forwarded.
  */
 export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex): void {
-  const res = new ServerResponse(req);
+  const res = new GatewayResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as Socket);
   socket.on('error', () => socket.destroy());
@@ -27,7 +28,7 @@ export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex): voi
   const server = (socket as Socket & { server?: { emit(event: 'request', req: IncomingMessage, res: ServerResponse): boolean } }).server;
   if (hasBody(req) || server === undefined) {
     const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
+    res.requestId = requestId;
     sendError(res, requestId, new JunctionError('BAD_REQUEST', 'A protocol upgrade is only accepted without a body, on WebSocket routes'));
     return;
   }

@@ -1,0 +1,28 @@
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
+
+type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+
+/**
+ * The server's response class: every response carries the request's `x-request-id`. It is added
+ * as the head is written rather than set beforehand: one header set with `setHeader` sends every
+ * header of a later `writeHead` through `setHeader` too (Node's slow path), and most handlers
+ * write their whole head at once. A handler's own `x-request-id` (an upstream's echo) is kept
+ * (header objects here use lower-case names, as Node's and Yoga's do).
+ */
+export class GatewayResponse extends ServerResponse<IncomingMessage> {
+  requestId: string | undefined;
+
+  override writeHead(statusCode: number, reasonOrHeaders?: string | HeadersArgument, maybeHeaders?: HeadersArgument): this {
+    const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
+    const headers = typeof reasonOrHeaders === 'string' ? maybeHeaders : reasonOrHeaders;
+    const id = this.requestId;
+    if (id === undefined || this.headersSent) return super.writeHead(statusCode, reason, headers);
+    if (headers !== undefined && !Array.isArray(headers)) {
+      const own = headers['x-request-id'] !== undefined || this.hasHeader('x-request-id');
+      const withId = own ? headers : { ...headers, 'x-request-id': id };
+      return super.writeHead(statusCode, reason, withId);
+    }
+    if (!this.hasHeader('x-request-id')) this.setHeader('x-request-id', id);
+    return super.writeHead(statusCode, reason, headers);
+  }
+}
