@@ -94,6 +94,8 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
       planner: () => planner,
       fastPathSources: policies.fastPath ? remoteSources(loaded.sources, upstreams) : undefined,
       fastPathPolicies: policies.fastPath,
+      // The fallbacks' execution hook would be skipped on the fast path.
+      executesStitched: fallbacks.plugin === undefined,
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },

@@ -38,7 +38,7 @@ describe('GraphQL fast path', () => {
     expect(JSON.stringify(down.body)).not.toContain('127.0.0.1');
   });
 
-  it('never serves a document with a link from the fast path, and an auth-protected one keeps its check', async () => {
+  it('a document with a link answers the same again (batched links), and an auth-protected one keeps its check', async () => {
     demo = await startDemoGateway({
       editYaml: (text) => `${text}\nauth:\n  fields:\n    Query.users: { authenticated: true }\n`,
     });
@@ -62,6 +62,43 @@ describe('GraphQL fast path', () => {
     expect((await demo.query(query)).status).toBe(200);
     const forged = await demo.query(query, undefined, { authorization: 'Bearer not-a-token' });
     expect(forged.status).toBe(401);
+  });
+});
+
+describe('GraphQL fast path for documents several sources answer', () => {
+  const QUERY = '{ products { id name reviews { body author { name } } } }';
+  const post = async (url: string): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
+    return { status: response.status, text: await response.text() };
+  };
+  const calls = (services: DemoGateway['services']): number =>
+    services.users.calls.total + services.reviews.calls.total + services.catalog.calls.total + services.orders.calls.total;
+
+  it('answers a repeated stitched document as the pipeline did, with the same upstream calls (links still batched)', async () => {
+    demo = await startDemoGateway();
+    const first = await post(demo.url);
+    const perRequest = calls(demo.services);
+    const again = [await post(demo.url), await post(demo.url)];
+    for (const answer of [first, ...again]) expect(answer.status).toBe(200);
+    for (const answer of again) expect(JSON.parse(answer.text)).toEqual(JSON.parse(first.text));
+    expect(perRequest).toBe(3);
+    expect(calls(demo.services)).toBe(3 * perRequest);
+  });
+
+  it('a linked source down: the same null fields and errors on both paths', async () => {
+    demo = await startDemoGateway();
+    await demo.services.users.close();
+    // The first answer is the pipeline's (which remembers the document), the second the fast
+    // path's; Yoga writes `errors` first, the fast path `data`, which tells them apart.
+    const viaPipeline = await post(demo.url);
+    const viaFastPath = await post(demo.url);
+    expect(viaPipeline.text.startsWith('{"errors":')).toBe(true);
+    expect(viaFastPath.text.startsWith('{"data":')).toBe(true);
+    expect(viaFastPath.status).toBe(viaPipeline.status);
+    expect(JSON.parse(viaFastPath.text)).toEqual(JSON.parse(viaPipeline.text));
+    const body = JSON.parse(viaFastPath.text) as { errors: { path: unknown[]; extensions: { code: string } }[] };
+    expect(body.errors[0]).toMatchObject({ path: ['products', 0, 'reviews', 0, 'author'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(viaFastPath.text).not.toContain('127.0.0.1');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { execute, getVariableValues, print, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, getVariableValues, print, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { FastPathPolicies } from '../../../directives/index.js';
 import type { FastPathAfter, FastPathAnswer, FastPathReply, FastPathRequest, FastPathStep, HeaderLookup } from '../../../directives/policy.js';
@@ -18,11 +18,16 @@ export interface RemoteSource {
   upstream: Upstream;
 }
 
-/** A document already validated by the full pipeline and found forwardable, keyed by its text. */
+/** A document already validated by the full pipeline, keyed by its text. */
 interface FastRoute {
-  plan: ForwardPlan;
+  operation: OperationDefinitionNode;
+  /** One source answers it alone; undefined: it is executed on the gateway schema (stitched). */
+  plan: ForwardPlan | undefined;
   remote: RemoteSource | undefined;
-  /** `{"query":…,"operationName":…,"variables":` — the upstream body up to the variables. */
+  /** The accepted document and operation name, for a stitched execution. */
+  document: DocumentNode;
+  operationName: string | undefined;
+  /** `{"query":…,"operationName":…,"variables":` — the upstream body up to the variables (forwarded only). */
   bodyPrefix: string;
   /** The policies' work per request, in their order. */
   steps: readonly FastPathStep[];
@@ -34,6 +39,13 @@ export interface FastPathOptions {
   mask: (error: unknown, requestId: string) => GraphQLError;
   /** The policies' steps per document; without it no policy is in force. */
   policies?: FastPathPolicies;
+  /**
+   * Also serve documents that several sources answer, by executing them on the gateway schema
+   * here instead of through Yoga, the policies doing their work through their steps as for a
+   * forwarded document. Only when no other plugin hooks into execution (field fallbacks mark
+   * their answers in an execution hook).
+   */
+  executesStitched?: boolean;
   /** Distinct documents remembered. Default 1000. */
   maxDocuments?: number;
   /** Characters of query text and upstream body prefixes remembered. Default 16 Mi. */
@@ -43,6 +55,8 @@ export interface FastPathOptions {
 export interface FastPath {
   /** Called by the full pipeline once a document has passed parsing, validation and planning. */
   remember(query: string, operationName: string | undefined, plan: ForwardPlan, accepted: DocumentNode): void;
+  /** The same for a document no single source answers (kept only with `executesStitched`). */
+  rememberStitched(query: string, operationName: string | undefined, accepted: DocumentNode): void;
   /** Serves the request and resolves true, or resolves false to let the full pipeline serve it. */
   serve(req: IncomingMessage, res: ServerResponse, requestId: string, body: Buffer): Promise<boolean>;
 }
@@ -74,14 +88,24 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const steps = options.policies === undefined ? [] : options.policies.steps(options.schema(), accepted, operationName);
       if (steps === undefined) return;
       const bodyPrefix = `{"query":${JSON.stringify(print(plan.document))},"operationName":${JSON.stringify(operationName ?? null)},"variables":`;
-      routes.set(key, { plan, remote: options.remoteFor(plan.source), bodyPrefix, steps });
+      routes.set(key, { operation: plan.operation, plan, remote: options.remoteFor(plan.source), document: accepted, operationName, bodyPrefix, steps });
+    },
+    rememberStitched(query, operationName, accepted) {
+      if (options.executesStitched !== true) return;
+      const key = routeKey(query, operationName);
+      if (routes.has(key)) return;
+      const operation = getOperationAST(accepted, operationName);
+      if (!operation || operation.operation === 'subscription') return;
+      const steps = options.policies === undefined ? [] : options.policies.steps(options.schema(), accepted, operationName);
+      if (steps === undefined) return;
+      routes.set(key, { operation, plan: undefined, remote: undefined, document: accepted, operationName, bodyPrefix: '', steps });
     },
     async serve(req, res, requestId, body) {
       const request = parseRequest(body);
       const route = request && routes.get(routeKey(request.query, request.operationName));
       const contentType = route && negotiate(req.headers.accept);
       if (!request || !route || !contentType) return false;
-      const definitions = route.plan.operation.variableDefinitions ?? [];
+      const definitions = route.operation.variableDefinitions ?? [];
       if (definitions.length > 0 && getVariableValues(options.schema(), definitions, request.variables ?? {}).errors) return false;
       const headers = headerLookup(req);
       const context: PendingContext = { requestId, clientHeaders: headers };
@@ -111,9 +135,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const calling = abortableOnClose(context, res);
       let answer: FastPathAnswer | undefined;
       try {
-        answer = route.remote
-          ? await forward(route, route.remote, request.variables, calling)
-          : answerOf(await runLocally(route.plan, request.variables, calling), options.mask, requestId);
+        if (route.plan === undefined) answer = answerOf(await runStitched(route, options.schema(), request.variables, calling), options.mask, requestId);
+        else if (route.remote) answer = await forward(route, route.plan, route.remote, request.variables, calling);
+        else answer = answerOf(await runLocally(route.plan, request.variables, calling), options.mask, requestId);
       } finally {
         if (answer === undefined) await settle(afters, undefined);
       }
@@ -124,8 +148,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
   };
 
   /** The document's one upstream call. */
-  async function forward(route: FastRoute, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<FastPathAnswer> {
-    const idempotent = route.plan.operation.operation === 'query';
+  async function forward(route: FastRoute, plan: ForwardPlan, remote: RemoteSource, variables: unknown, context: GatewayContext): Promise<FastPathAnswer> {
+    const idempotent = plan.operation.operation === 'query';
     try {
       const upstreamBody = `${route.bodyPrefix}${JSON.stringify(variables ?? null)}}`;
       const payload = await postToGraphqlSource(remote.source, remote.upstream, upstreamBody, context, idempotent);
@@ -134,7 +158,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       return answerOf(parseSourceResult(remote.source, remote.upstream.name, payload), options.mask, context.requestId);
     } catch (error) {
       const schema = options.schema();
-      return answerOf(failedRootFields(route.plan, { schema, document: route.plan.document }, error), options.mask, context.requestId);
+      return answerOf(failedRootFields(plan, { schema, document: plan.document }, error), options.mask, context.requestId);
     }
   }
 
@@ -228,15 +252,24 @@ type PendingContext = Omit<GatewayContext, 'signal'>;
 /** Gives the same context object (the steps may have put things in it) its signal, aborted when the client leaves. */
 function abortableOnClose(context: PendingContext, res: ServerResponse): GatewayContext {
   const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  // The client may have left while the policy steps waited.
+  if (res.destroyed) controller.abort();
+  else {
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  }
   return Object.assign(context, { signal: sharedByUpstreamCalls(controller.signal) });
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** A document several sources answer: executed on the gateway schema, as Yoga would (its delegations and links). */
+function runStitched(route: FastRoute, schema: GraphQLSchema, variables: Record<string, unknown> | undefined, context: GatewayContext): Promise<ExecutionResult> | ExecutionResult {
+  return execute({ schema, document: route.document, operationName: route.operationName, variableValues: variables, contextValue: context });
 }
 
 async function runLocally(plan: ForwardPlan, variables: Record<string, unknown> | undefined, context: GatewayContext): Promise<ExecutionResult> {

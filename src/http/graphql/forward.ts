@@ -22,10 +22,14 @@ export function useForwardPlans(planner: () => OperationPlanner | undefined, fas
   return {
     onExecute({ args, setExecuteFn }) {
       const plan = planner()?.(args.document, args.operationName);
-      if (plan === undefined) return;
-      setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
       const query = (args.contextValue as { params?: { query?: unknown } }).params?.query;
-      if (fastPath !== undefined && typeof query === 'string') fastPath.remember(query, args.operationName ?? undefined, plan, args.document);
+      const remember = fastPath !== undefined && typeof query === 'string';
+      if (plan === undefined) {
+        if (remember) fastPath.rememberStitched(query, args.operationName ?? undefined, args.document);
+        return;
+      }
+      setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
+      if (remember) fastPath.remember(query, args.operationName ?? undefined, plan, args.document);
     },
   };
 }

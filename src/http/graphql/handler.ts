@@ -32,6 +32,8 @@ export interface GraphqlHandlerOptions {
   fastPathSources?: (sourceName: string) => RemoteSource | undefined;
   /** The policies' work on the fast path (see directives/policy.ts). */
   fastPathPolicies?: FastPathPolicies;
+  /** The fast path also executes documents several sources answer (see fast-path.ts). */
+  executesStitched?: boolean;
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -53,7 +55,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   const introspection = config.introspection ?? !production;
   const mask = createMaskError({ logger, suggestions: !production, exposeDetails: config.exposeErrorDetails && !production });
   const fastPath = options.fastPathSources
-    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask, policies: options.fastPathPolicies })
+    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask, policies: options.fastPathPolicies, executesStitched: options.executesStitched })
     : undefined;
 
   const yoga = createYoga<GraphqlServerContext, GatewayContext>({
