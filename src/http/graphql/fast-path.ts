@@ -127,8 +127,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
             continue;
           }
           await settle(afters, undefined);
-          if ('refuse' in verdict) send(res, contentType, state.responseHeaders, refusal(verdict.refuse, requestId), verdict.refuse);
-          else send(res, contentType, state.responseHeaders, verdict.reply);
+          if ('refuse' in verdict) send(res, requestId, contentType, state.responseHeaders, refusal(verdict.refuse, requestId), verdict.refuse);
+          else send(res, requestId, contentType, state.responseHeaders, verdict.reply);
           return true;
         }
       }
@@ -142,7 +142,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
         if (answer === undefined) await settle(afters, undefined);
       }
       const reply = (await settle(afters, answer)) ?? { status: 200, body: answer.body };
-      send(res, contentType, context.policy?.responseHeaders, reply);
+      send(res, requestId, contentType, context.policy?.responseHeaders, reply);
       return true;
     },
   };
@@ -177,14 +177,15 @@ async function settle(afters: readonly FastPathAfter[] | undefined, answer: Fast
   return reply;
 }
 
-function send(res: ServerResponse, contentType: string, policyHeaders: Record<string, string> | undefined, reply: FastPathReply, error?: JunctionError): void {
+function send(res: ServerResponse, requestId: string, contentType: string, policyHeaders: Record<string, string> | undefined, reply: FastPathReply, error?: JunctionError): void {
   if (reply.status === 304) {
     res.writeHead(304, policyHeaders);
     res.end();
     return;
   }
   const length = typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
-  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': length };
+  // The request id here rather than by GatewayResponse: `headers` is this reply's own object, no copy needed.
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': length, 'x-request-id': requestId };
   if (policyHeaders !== undefined) for (const name in policyHeaders) headers[name] = policyHeaders[name]!;
   if (error?.headers !== undefined) for (const name in error.headers) headers[name] = error.headers[name]!;
   res.writeHead(reply.status, headers);

@@ -130,6 +130,8 @@ class ProxyExchange implements UpstreamSink {
       return false;
     }
     const out = clientHeaders(upstreamHeaders, route.plan);
+    // Here rather than by GatewayResponse: `out` is this request's own object, no copy needed.
+    out['x-request-id'] ??= this.requestId;
     if (route.rewriteLocation !== undefined && typeof out['location'] === 'string') out['location'] = route.rewriteLocation(out['location'], this.req);
     const tap = this.afterProxy?.({ status: statusCode, upstreamHeaders, headers: out });
     res.writeHead(statusCode, out);
