@@ -44,9 +44,12 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions,
       if (end > longestEnd) longestEnd = end;
     }
     const result = pickReported(states, cost);
-    if (result.allowed && windows.length > 0) {
-      const counts = states.map((state) => state.used + cost);
-      entries.set(key, { starts, counts }, { ttl: longestEnd - now });
+    if (!result.allowed || windows.length === 0) return result;
+    if (entry !== undefined && sameStarts(entry.starts, starts)) {
+      // Same windows as stored: count in place (the entry already expires with its longest window).
+      for (let index = 0; index < windows.length; index++) entry.counts[index]! += cost;
+    } else {
+      entries.set(key, { starts, counts: states.map((state) => state.used + cost) }, { ttl: longestEnd - now });
     }
     return result;
   }
@@ -59,4 +62,10 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions,
     },
     close: async () => entries.clear(),
   };
+}
+
+function sameStarts(stored: readonly number[], current: readonly number[]): boolean {
+  if (stored.length !== current.length) return false;
+  for (let index = 0; index < current.length; index++) if (stored[index] !== current[index]) return false;
+  return true;
 }
