@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import type { PolicyState } from '../directives/policy.js';
 
 /**
@@ -11,7 +12,7 @@ export interface GatewayContext {
   /** Client request headers (lower-case names). */
   clientHeaders: { get(name: string): string | null };
   /** Aborted when the client goes away; every upstream request of this request listens to it. */
-  signal: AbortSignal | undefined;
+  signal: ClientSignal | undefined;
   /** Policy state (principal, identity for upstreams); set by the policy engine. */
   policy?: PolicyState;
 }
@@ -41,10 +42,64 @@ export function forwardedHeaders(context: unknown, names: readonly string[]): Re
 }
 
 /**
- * Marks a request's abort signal as shared by all its upstream calls: a fan-out of many calls adds
- * that many listeners, which is expected, not a leak (no MaxListenersExceededWarning).
+ * What upstream calls listen to for the client going away: the part of AbortSignal they use, so
+ * the fast path needs no AbortController (an EventTarget) per request.
  */
-export function sharedByUpstreamCalls(signal: AbortSignal): AbortSignal {
+export interface ClientSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** `listener` is called once, when the client goes away. */
+  onAbort(listener: () => void): void;
+  offAbort(listener: () => void): void;
+}
+
+/** An AbortSignal (Yoga's request signal, a controller's) as a ClientSignal. */
+export function clientSignalOf(signal: AbortSignal): ClientSignal {
+  // Every upstream call of the request adds a listener: a fan-out is expected, not a leak.
   setMaxListeners(0, signal);
-  return signal;
+  return {
+    get aborted() {
+      return signal.aborted;
+    },
+    get reason() {
+      return signal.reason as unknown;
+    },
+    onAbort: (listener) => signal.addEventListener('abort', listener, { once: true }),
+    offAbort: (listener) => signal.removeEventListener('abort', listener),
+  };
+}
+
+/** Aborted when the response closes before it finished (the client left); already aborted if it has. */
+export class ResponseCloseSignal implements ClientSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: (() => void)[] | undefined;
+
+  constructor(res: ServerResponse) {
+    if (res.destroyed) {
+      this.abort();
+      return;
+    }
+    res.once('close', () => {
+      if (!res.writableFinished) this.abort();
+    });
+  }
+
+  onAbort(listener: () => void): void {
+    (this.listeners ??= []).push(listener);
+  }
+
+  offAbort(listener: () => void): void {
+    const index = this.listeners?.indexOf(listener) ?? -1;
+    if (index !== -1) this.listeners!.splice(index, 1);
+  }
+
+  private abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('The client closed the connection', 'AbortError');
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
+  }
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { upstreamSchema } from '../src/config/schema.js';
 import type { JunctionError } from '../src/errors.js';
 import { systemClock, type Clock } from '../src/upstream/clock.js';
+import { clientSignalOf } from '../src/context.js';
 import { callBuffered, createUpstream, type Upstream } from '../src/upstream/index.js';
 
 /** Real sockets: one node:http upstream on port 0 per test, answering as `handler` says. */
@@ -79,7 +80,7 @@ describe('callBuffered: a whole body through Upstream.stream', () => {
     });
     const orders = upstream({ url: server.url, timeoutMs: 10_000 });
     const client = new AbortController();
-    const pending = callBuffered(orders, GET, { maxBytes: 1024, signal: client.signal }).catch((caught: unknown) => caught);
+    const pending = callBuffered(orders, GET, { maxBytes: 1024, signal: clientSignalOf(client.signal) }).catch((caught: unknown) => caught);
     await headSent;
     client.abort();
     expect(await pending).toMatchObject({ name: 'AbortError' });
@@ -163,7 +164,7 @@ describe('callBuffered: a whole body through Upstream.stream', () => {
     });
     const client = new AbortController();
     client.abort();
-    await expect(callBuffered(upstream({ url: server.url }), GET, { maxBytes: 1024, signal: client.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(callBuffered(upstream({ url: server.url }), GET, { maxBytes: 1024, signal: clientSignalOf(client.signal) })).rejects.toMatchObject({ name: 'AbortError' });
     expect(calls).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { UpstreamResponseError } from '../errors.js';
+import type { ClientSignal } from '../context.js';
 import type { StreamRequest, Upstream, UpstreamCall, UpstreamSink } from './types.js';
 
 /** A whole upstream answer, read into memory. */
@@ -12,7 +13,7 @@ export interface BufferedResponse {
 
 export interface BufferedOptions {
   /** The request's signal (the client went away): aborts the call, which rejects with its reason. */
-  signal?: AbortSignal | undefined;
+  signal?: ClientSignal | undefined;
   /** A larger body is abandoned (the call aborted) and the call fails with UPSTREAM_ERROR. */
   maxBytes: number;
   /** Whether the body of this status is wanted; default every status. */
@@ -44,7 +45,7 @@ class BufferingSink implements UpstreamSink {
   private chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
-  private signal: AbortSignal | undefined;
+  private signal: ClientSignal | undefined;
 
   constructor(
     private readonly upstream: string,
@@ -53,10 +54,10 @@ class BufferingSink implements UpstreamSink {
     private readonly reject: (error: unknown) => void,
   ) {}
 
-  listen(signal: AbortSignal | undefined): void {
+  listen(signal: ClientSignal | undefined): void {
     if (signal === undefined || this.settled) return;
     this.signal = signal;
-    signal.addEventListener('abort', this.onAbort);
+    signal.onAbort(this.onAbort);
   }
 
   onHead(statusCode: number, headers: IncomingHttpHeaders): boolean {
@@ -113,7 +114,7 @@ class BufferingSink implements UpstreamSink {
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal?.offAbort(this.onAbort);
     this.chunks = [];
     return true;
   }

@@ -7,7 +7,7 @@ import { createPolicyState } from '../../../directives/state.js';
 import type { JunctionError } from '../../errors.js';
 import type { ForwardPlan } from '../../compose/plan.js';
 import type { GraphqlSourceConfig } from '../../config/index.js';
-import { sharedByUpstreamCalls, type GatewayContext } from '../../context.js';
+import { ResponseCloseSignal, type GatewayContext } from '../../context.js';
 import { parseSourceResult, postToGraphqlSource } from '../../sources/graphql-executor.js';
 import type { Upstream } from '../../upstream/index.js';
 import { failedRootFields } from './forward.js';
@@ -250,17 +250,9 @@ function headerLookup(req: IncomingMessage): HeaderLookup {
 
 /** The request's context while the policy steps run: no signal yet, since an answer from the steps (a cache hit) needs none. */
 type PendingContext = Omit<GatewayContext, 'signal'>;
-/** Gives the same context object (the steps may have put things in it) its signal, aborted when the client leaves. */
+/** Gives the same context object (the steps may have put things in it) its signal, aborted when the client leaves (or already left). */
 function abortableOnClose(context: PendingContext, res: ServerResponse): GatewayContext {
-  const controller = new AbortController();
-  // The client may have left while the policy steps waited.
-  if (res.destroyed) controller.abort();
-  else {
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-  }
-  return Object.assign(context, { signal: sharedByUpstreamCalls(controller.signal) });
+  return Object.assign(context, { signal: new ResponseCloseSignal(res) });
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

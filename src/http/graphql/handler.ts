@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NoSchemaIntrospectionCustomRule, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { GraphqlConfig } from '../../config/index.js';
-import { sharedByUpstreamCalls, type GatewayContext } from '../../context.js';
+import { clientSignalOf, type GatewayContext } from '../../context.js';
 import type { Logger } from '../../logger.js';
 import { readCappedBody } from '../read-capped-body.js';
 import { headersOf, sendFetchResponse } from '../fetch-bridge.js';
@@ -67,7 +67,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     healthCheckEndpoint: false as unknown as string,
     logging: false,
     maskedErrors: { maskError: (error) => mask(error, undefined) },
-    context: ({ request, requestId }) => ({ requestId, clientHeaders: request.headers, signal: sharedByUpstreamCalls(request.signal) }),
+    context: ({ request, requestId }) => ({ requestId, clientHeaders: request.headers, signal: clientSignalOf(request.signal) }),
     plugins: [
       useCsrfPrevention(),
       useQueryLimits(config.limits),
