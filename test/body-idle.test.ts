@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBodyIdleWatch } from '../src/http/body-idle.js';
+import { createBodyIdleWatch, type WatchedResponse } from '../src/http/body-idle.js';
 import { rawRequest, startEchoUpstream, startGateway, type Closer, type TestGateway } from './helpers/passthrough-gateway.js';
 
 /** Raw sockets: a client that stops sending its body half way, on the passthrough and on /graphql. */
@@ -48,11 +48,11 @@ describe('createBodyIdleWatch (fake clock)', () => {
     vi.useRealTimers();
   });
 
-  function request(): { req: IncomingMessage; res: ServerResponse; sent: number[] } {
+  function request(): { req: IncomingMessage; res: WatchedResponse; sent: number[] } {
     const sent: number[] = [];
-    const res = { headersSent: false, writeHead: (status: number) => sent.push(status), end: () => undefined, destroy: () => undefined };
+    const res = { headersSent: false, bodyWatch: undefined, writeHead: (status: number) => sent.push(status), end: () => undefined, destroy: () => undefined };
     const req = { complete: false, socket: { bytesRead: 100 }, readableLength: 0, readableHighWaterMark: 16_384 };
-    return { req: req as unknown as IncomingMessage, res: res as unknown as ServerResponse, sent };
+    return { req: req as unknown as IncomingMessage, res: res as unknown as WatchedResponse, sent };
   }
 
   it('a body that keeps moving, however slowly, is never cut; one that stops is, once', () => {
@@ -82,6 +82,19 @@ describe('createBodyIdleWatch (fake clock)', () => {
     (held.req as { readableLength: number }).readableLength = 0;
     vi.advanceTimersByTime(1_500);
     expect(held.sent).toEqual([408]);
+    watch.close();
+  });
+
+  it('forgetting responses in any order keeps the others watched', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const watch = createBodyIdleWatch(1_000);
+    const requests = [request(), request(), request(), request()];
+    for (const [index, { req, res }] of requests.entries()) watch.watch(req, res, String(index));
+    watch.forget(requests[1]!.res);
+    watch.forget(requests[0]!.res);
+    watch.forget(requests[0]!.res);
+    vi.advanceTimersByTime(1_500);
+    expect(requests.map(({ sent }) => sent)).toEqual([[], [], [408], [408]]);
     watch.close();
   });
 

@@ -11,6 +11,8 @@ type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
  */
 export class GatewayResponse extends ServerResponse<IncomingMessage> {
   requestId: string | undefined;
+  /** The body-idle watch's entry of this request (src/http/body-idle.ts). */
+  bodyWatch: object | undefined = undefined;
 
   override writeHead(statusCode: number, reasonOrHeaders?: string | HeadersArgument, maybeHeaders?: HeadersArgument): this {
     const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;

@@ -68,8 +68,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   /** The `close` listener of every response (`this`). */
-  function finished(this: ServerResponse): void {
-    bodyIdle.forget(this.req);
+  function finished(this: GatewayResponse): void {
+    bodyIdle.forget(this);
     inFlight--;
     if (draining && inFlight === 0) drained?.();
   }
