@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBodyIdleWatch, type WatchedResponse } from '../src/http/body-idle.js';
 import { rawRequest, startEchoUpstream, startGateway, type Closer, type TestGateway } from './helpers/passthrough-gateway.js';
 
@@ -44,6 +44,9 @@ describe('a request body that stops arriving', () => {
 });
 
 describe('createBodyIdleWatch (fake clock)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+  });
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -56,7 +59,6 @@ describe('createBodyIdleWatch (fake clock)', () => {
   }
 
   it('a body that keeps moving, however slowly, is never cut; one that stops is, once', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const watch = createBodyIdleWatch(1_000);
     const moving = request();
     const stalled = request();
@@ -72,7 +74,6 @@ describe('createBodyIdleWatch (fake clock)', () => {
   });
 
   it('a body the gateway stopped reading (its buffer full: back-pressure) is not cut', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const watch = createBodyIdleWatch(1_000);
     const held = request();
     (held.req as { readableLength: number }).readableLength = 16_384;
@@ -86,7 +87,6 @@ describe('createBodyIdleWatch (fake clock)', () => {
   });
 
   it('forgetting responses in any order keeps the others watched', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const watch = createBodyIdleWatch(1_000);
     const requests = [request(), request(), request(), request()];
     for (const [index, { req, res }] of requests.entries()) watch.watch(req, res, String(index));
@@ -99,7 +99,6 @@ describe('createBodyIdleWatch (fake clock)', () => {
   });
 
   it('forgets a request whose body is complete or whose response has started', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const watch = createBodyIdleWatch(1_000);
     const complete = request();
     const answering = request();
