@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBodyIdleWatch, type WatchedResponse } from '../src/http/body-idle.js';
+import { createBodyIdleWatch, type BodyIdleWatch, type WatchedResponse } from '../src/http/body-idle.js';
 import { rawRequest, startEchoUpstream, startGateway, type Closer, type TestGateway } from './helpers/passthrough-gateway.js';
 
 /** Raw sockets: a client that stops sending its body half way, on the passthrough and on /graphql. */
@@ -44,10 +44,13 @@ describe('a request body that stops arriving', () => {
 });
 
 describe('createBodyIdleWatch (fake clock)', () => {
+  let watch: BodyIdleWatch;
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    watch = createBodyIdleWatch(1_000);
   });
   afterEach(() => {
+    watch.close();
     vi.useRealTimers();
   });
 
@@ -59,7 +62,6 @@ describe('createBodyIdleWatch (fake clock)', () => {
   }
 
   it('a body that keeps moving, however slowly, is never cut; one that stops is, once', () => {
-    const watch = createBodyIdleWatch(1_000);
     const moving = request();
     const stalled = request();
     watch.watch(moving.req, moving.res, 'a');
@@ -70,11 +72,9 @@ describe('createBodyIdleWatch (fake clock)', () => {
     }
     expect(moving.sent).toEqual([]);
     expect(stalled.sent).toEqual([408]);
-    watch.close();
   });
 
   it('a body the gateway stopped reading (its buffer full: back-pressure) is not cut', () => {
-    const watch = createBodyIdleWatch(1_000);
     const held = request();
     (held.req as { readableLength: number }).readableLength = 16_384;
     watch.watch(held.req, held.res, 'a');
@@ -83,11 +83,9 @@ describe('createBodyIdleWatch (fake clock)', () => {
     (held.req as { readableLength: number }).readableLength = 0;
     vi.advanceTimersByTime(1_500);
     expect(held.sent).toEqual([408]);
-    watch.close();
   });
 
   it('forgetting responses in any order keeps the others watched', () => {
-    const watch = createBodyIdleWatch(1_000);
     const requests = [request(), request(), request(), request()];
     for (const [index, { req, res }] of requests.entries()) watch.watch(req, res, String(index));
     watch.forget(requests[1]!.res);
@@ -95,11 +93,9 @@ describe('createBodyIdleWatch (fake clock)', () => {
     watch.forget(requests[0]!.res);
     vi.advanceTimersByTime(1_500);
     expect(requests.map(({ sent }) => sent)).toEqual([[], [], [408], [408]]);
-    watch.close();
   });
 
   it('forgets a request whose body is complete or whose response has started', () => {
-    const watch = createBodyIdleWatch(1_000);
     const complete = request();
     const answering = request();
     watch.watch(complete.req, complete.res, 'a');
@@ -108,6 +104,5 @@ describe('createBodyIdleWatch (fake clock)', () => {
     (answering.res as { headersSent: boolean }).headersSent = true;
     vi.advanceTimersByTime(5_000);
     expect([...complete.sent, ...answering.sent]).toEqual([]);
-    watch.close();
   });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { JunctionError } from '../errors.js';
+import { expectsBody } from './body-idle.js';
 import { GatewayResponse } from './gateway-response.js';
 import { requestIdOf } from './request-id.js';
 import { sendError } from './respond.js';
@@ -26,16 +27,11 @@ export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex): voi
     socket.end();
   });
   const server = (socket as Socket & { server?: { emit(event: 'request', req: IncomingMessage, res: ServerResponse): boolean } }).server;
-  if (hasBody(req) || server === undefined) {
+  if (expectsBody(req) || server === undefined) {
     const requestId = requestIdOf(req);
     res.requestId = requestId;
     sendError(res, requestId, new JunctionError('BAD_REQUEST', 'A protocol upgrade is only accepted without a body, on WebSocket routes'));
     return;
   }
   server.emit('request', req, res);
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
