@@ -1,7 +1,8 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JsonWebKey } from 'node:crypto';
 import type { Logger } from '../../src/logger.js';
 import { KeySourceError } from './errors.js';
 import type { AuthHttp } from './http-client.js';
+import type { JwsHeader, VerificationKey } from './jwt-keys.js';
 
 export interface JwksCacheOptions {
   url: string;
@@ -22,9 +23,12 @@ export interface JwksCacheDeps {
   logger: Logger;
 }
 
+/** Turns the published keys into verification keys (those of no use to the issuer are left out). */
+export type KeysOfJwks = (keys: JsonWebKey[]) => VerificationKey[];
+
 export interface JwksCache {
-  /** For `jwtVerify`: resolves the key for a token header; KeySourceError when no key set was ever loaded. */
-  getKey: JWTVerifyGetKey;
+  /** The current keys, for a token with this header; KeySourceError when no key set was ever loaded. */
+  keysFor(header: JwsHeader): Promise<readonly VerificationKey[]>;
   /** Fetch attempts so far (for tests and metrics). */
   fetchCount(): number;
 }
@@ -36,8 +40,8 @@ export interface JwksCache {
  * and every fetch is bounded in time and size. Headers such as `jku`, `x5u` or an embedded `jwk`
  * are never looked at: keys come from the configured URL only.
  */
-export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps): JwksCache {
-  let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps, keysOf: KeysOfJwks): JwksCache {
+  let keySet: readonly VerificationKey[] | undefined;
   let kids = new Set<string>();
   let loadedAt = -Infinity;
   let attemptedAt = -Infinity;
@@ -62,33 +66,33 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps):
         timeoutMs: options.timeoutMs, maxBytes: options.maxBytes ?? 256 * 1024,
       });
       if (status !== 200) throw new KeySourceError(`JWKS answered HTTP ${status}`);
-      const jwks = validJwks(json, options.maxKeys ?? 100);
-      keySet = createLocalJWKSet(jwks);
-      kids = new Set(jwks.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
+      const published = signatureKeys(json, options.maxKeys ?? 100);
+      keySet = keysOf(published);
+      kids = new Set(published.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
       loadedAt = deps.now();
     } catch (error) {
       deps.logger.warn({ err: (error as Error).message, keptKeys: keySet !== undefined }, 'JWKS fetch failed');
     }
   }
 
-  const getKey: JWTVerifyGetKey = async function getJwksKey(header, token) {
+  async function keysFor(header: JwsHeader): Promise<readonly VerificationKey[]> {
     if (keySet === undefined) await refresh();
-    else if (header.kid !== undefined && !kids.has(header.kid)) await refresh();
+    else if (header.kid !== undefined && !kids.has(header.kid as string)) await refresh();
     else if (deps.now() - loadedAt > options.maxAgeMs) void refresh();
     if (keySet === undefined) throw new KeySourceError('no JWKS key set available');
-    return keySet(header, token);
-  };
+    return keySet;
+  }
 
-  return { getKey, fetchCount: () => attempts };
+  return { keysFor, fetchCount: () => attempts };
 }
 
-function validJwks(json: unknown, maxKeys: number): JSONWebKeySet {
+function signatureKeys(json: unknown, maxKeys: number): JsonWebKey[] {
   const keys = (json as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new KeySourceError('JWKS has no "keys" array');
   // Signature keys only, and never symmetric ones: HMAC keys come from a configured secret alone.
-  const usable = keys.filter((key): key is JSONWebKeySet['keys'][number] => {
+  const usable = keys.filter((key): key is JsonWebKey => {
     const { kty, use } = (key ?? {}) as { kty?: unknown; use?: unknown };
     return typeof kty === 'string' && kty !== 'oct' && use !== 'enc';
   });
-  return { keys: usable.slice(0, maxKeys) };
+  return usable.slice(0, maxKeys);
 }

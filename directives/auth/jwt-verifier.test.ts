@@ -1,6 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, KeyObject, randomUUID, sign as cryptoSign } from 'node:crypto';
 import { base64url, exportSPKI, SignJWT, UnsecuredJWT } from 'jose';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jwtSchema, type JwtConfig } from '../../src/config/auth.js';
 import { silentLogger } from '../../src/logger.js';
 import { codeOf, makeKey, sign, startJsonServer, startJwks, type JsonServer, type TestKey } from '../../test/helpers/auth.js';
@@ -12,13 +12,19 @@ let key: TestKey;
 let other: TestKey;
 let servers: JsonServer[] = [];
 let http: AuthHttpClient;
-let clock = 0;
+
+/** Claims are checked against the system clock: only `Date` is faked, so sockets and timeouts stay real. */
+const advance = (ms: number): void => void vi.setSystemTime(Date.now() + ms);
 
 beforeAll(async () => {
   key = await makeKey('k1');
   other = await makeKey('attacker');
 });
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+});
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(servers.map((server) => server.close()));
   servers = [];
   await http?.close();
@@ -26,8 +32,7 @@ afterEach(async () => {
 
 function verifier(config: Record<string, unknown>): JwtVerifier {
   http = createAuthHttp();
-  clock = Date.now();
-  return createJwtVerifier(jwtSchema.parse(config) as JwtConfig, { http: http.request, now: () => clock, logger: silentLogger(), realm: 'junction' });
+  return createJwtVerifier(jwtSchema.parse(config) as JwtConfig, { http: http.request, now: () => Date.now(), logger: silentLogger(), realm: 'junction' });
 }
 
 async function jwksVerifier(keys: TestKey[], jwks: Record<string, unknown> = {}): Promise<{ verify: JwtVerifier; server: JsonServer & { keys: TestKey[] } }> {
@@ -121,16 +126,79 @@ describe('JWT verification (local keys)', () => {
   });
 });
 
+/** An RS256 token signed by hand, for headers and claims jose refuses to produce. */
+function rs256(header: Record<string, unknown>, claims: Record<string, unknown>, privateKey: KeyObject): string {
+  const input = `${base64url.encode(JSON.stringify({ alg: 'RS256', ...header }))}.${base64url.encode(JSON.stringify(claims))}`;
+  return `${input}.${cryptoSign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+describe('JWT verification: algorithms and keys', () => {
+  const withKeys = (keys: Record<string, unknown>[], extra: Record<string, unknown> = {}): JwtVerifier =>
+    verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys, ...extra }] });
+
+  it('ES256, PS256 and Ed25519 keys (alg EdDSA or Ed25519) verify their own tokens', async () => {
+    for (const alg of ['ES256', 'PS256', 'EdDSA', 'Ed25519']) {
+      const signing = await makeKey(`k-${alg}`, alg);
+      const v = withKeys([{ jwk: signing.publicJwk }]);
+      expect(await codeOf(v.verify(await sign({ key: signing }))), alg).toBe('ACCEPTED');
+      expect(await codeOf(v.verify(await sign({ key: { ...other, kid: signing.kid } }))), alg).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('a key checks only the algorithms of its type and the issuer\'s list', async () => {
+    const ec = await makeKey('ec', 'ES256');
+    // An RS256 token naming the EC key's kid finds no key made for RS256.
+    expect(await codeOf(withKeys([{ jwk: ec.publicJwk }]).verify(await sign({ key: { ...key, kid: 'ec' } })))).toBe('UNAUTHENTICATED');
+    // A JWK that says alg RS256 is never used for PS256, and an issuer limited to ES256 refuses RS256.
+    const pss = await makeKey('k1', 'PS256');
+    expect(await codeOf(withKeys([{ jwk: { ...key.publicJwk, alg: 'RS256' } }]).verify(await sign({ key: { ...pss, privateKey: pss.privateKey } })))).toBe('UNAUTHENTICATED');
+    // A configured key that fits none of the issuer's algorithms is a mistake the start reports.
+    expect(() => withKeys([{ jwk: key.publicJwk }, { jwk: ec.publicJwk }], { algorithms: ['ES256'] })).toThrow(/fits none of its algorithms/);
+  });
+
+  it('tokens without a kid are tried against every key fit for their alg', async () => {
+    const v = withKeys([{ jwk: { ...other.publicJwk, kid: undefined } }, { jwk: { ...key.publicJwk, kid: undefined } }]);
+    expect(await codeOf(v.verify(await sign({ key, header: { kid: undefined } })))).toBe('ACCEPTED');
+    const stranger = await makeKey('s');
+    expect(await codeOf(v.verify(await sign({ key: stranger, header: { kid: undefined } })))).toBe('UNAUTHENTICATED');
+  });
+
+  it('RSA keys under 2048 bits are refused in the config and ignored in a JWKS', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const small = publicKey.export({ format: 'jwk' });
+    expect(() => withKeys([{ jwk: { ...small, kid: 'small' } }])).toThrow(/2048/);
+    const server = await startJsonServer(() => ({ status: 200, body: { keys: [{ ...small, kid: 'small' }] } }));
+    servers.push(server);
+    const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', jwksUrl: server.url }] });
+    const token = rs256({ kid: 'small' }, { iss: ISS, aud: 'junction-api', sub: 'u', exp: Math.floor(Date.now() / 1000) + 300 }, privateKey);
+    expect(await codeOf(v.verify(token))).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses unknown critical headers, a non-string sub, and nbf in the future beyond the tolerance', async () => {
+    const v = local();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: ISS, aud: 'junction-api', sub: 'user-1', exp: now + 300 };
+    const signing = KeyObject.from(key.privateKey);
+    expect(await codeOf(v.verify(rs256({ kid: 'k1' }, claims, signing)))).toBe('ACCEPTED');
+    expect(await codeOf(v.verify(rs256({ kid: 'k1', crit: ['exotic'], exotic: true }, claims, signing)))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(rs256({ kid: 'k1' }, { ...claims, sub: 42 }, signing)))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(rs256({ kid: 'k1' }, { ...claims, nbf: now + 60 }, signing)))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(rs256({ kid: 'k1' }, { ...claims, nbf: now + 20 }, signing)))).toBe('ACCEPTED');
+  });
+
+  const local = (): JwtVerifier => withKeys([{ jwk: key.publicJwk }]);
+});
+
 describe('verified-token cache', () => {
   it('remembers a verified token, never past its exp nor verifiedCacheMaxAgeMs', async () => {
     const server = await startJwks([key]);
     servers.push(server);
     const verify = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', jwksUrl: server.url }], verifiedCacheMaxAgeMs: 600_000 });
-    const token = await sign({ key, expiresIn: 120, nowSeconds: Math.floor(clock / 1000) });
+    const token = await sign({ key, expiresIn: 120, nowSeconds: Math.floor(Date.now() / 1000) });
     expect(await codeOf(verify.verify(token))).toBe('ACCEPTED');
-    clock += 59_000;
+    advance(59_000);
     expect(await codeOf(verify.verify(token))).toBe('ACCEPTED');
-    clock += 62_000 + 30_000;
+    advance(62_000 + 30_000);
     expect(await codeOf(verify.verify(token))).toBe('UNAUTHENTICATED');
     expect(server.requests).toBe(1);
   });
@@ -152,7 +220,7 @@ describe('JWT verification (remote JWKS)', () => {
     server.keys = [key, rotated];
     expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('UNAUTHENTICATED');
     expect(server.requests).toBe(1);
-    clock += 30_001;
+    advance(30_001);
     expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
     expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
     expect(server.requests).toBe(2);
@@ -171,10 +239,10 @@ describe('JWT verification (remote JWKS)', () => {
     const { verify, server } = await jwksVerifier([key], { maxAgeMs: 60_000 });
     expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
     server.respond = 'down';
-    clock += 3_600_000;
+    advance(3_600_000);
     for (let i = 0; i < 3; i++) {
-      expect(await codeOf(verify.verify(await sign({ key, nowSeconds: Math.floor(clock / 1000) })))).toBe('ACCEPTED');
-      clock += 31_000;
+      expect(await codeOf(verify.verify(await sign({ key, nowSeconds: Math.floor(Date.now() / 1000) })))).toBe('ACCEPTED');
+      advance(31_000);
     }
     expect(server.requests).toBeGreaterThan(1);
   });
@@ -184,10 +252,10 @@ describe('JWT verification (remote JWKS)', () => {
     server.respond = 'down';
     expect(await codeOf(verify.verify(await sign({ key })))).toBe('AUTH_UNAVAILABLE');
     server.respond = () => ({ status: 500, body: {} });
-    clock += 30_001;
+    advance(30_001);
     expect(await codeOf(verify.verify(await sign({ key })))).toBe('AUTH_UNAVAILABLE');
     server.respond = () => ({ status: 200, body: { keys: [key.publicJwk] } });
-    clock += 30_001;
+    advance(30_001);
     expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
   });
 

@@ -1,12 +1,13 @@
-import { createPublicKey, hash, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createDecoder } from 'fast-jwt';
 import { LRUCache } from 'lru-cache';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ASYMMETRIC_ALGORITHMS, type JwtConfig, type JwtIssuerConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
 import type { Principal } from '../policy.js';
 import { authUnavailable, invalidCredentials, KeySourceError } from './errors.js';
 import type { AuthHttp } from './http-client.js';
 import { createJwksCache, type JwksCache } from './jwks-cache.js';
+import { candidates, publicKeyOfJwk, secretKey, verificationKey, type ClaimRules, type JwsHeader, type VerificationKey } from './jwt-keys.js';
 import { scopesOf } from './scopes.js';
 
 export interface JwtVerifierDeps {
@@ -26,15 +27,26 @@ export interface JwtVerifier {
 }
 
 interface IssuerVerifier {
-  config: JwtIssuerConfig;
-  key: JWTVerifyGetKey | Uint8Array;
-  algorithms: string[];
+  issuer: string;
+  /** The issuer's keys: fixed, or the current ones of its JWKS. */
+  keysFor(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
 }
 
+interface DecodedToken {
+  header: JwsHeader;
+  payload: { iss?: unknown };
+}
+
+/** Reads header and payload without checking anything; only to pick the issuer and the key. */
+const decodeUnverified = createDecoder({ complete: true }) as (token: string) => DecodedToken;
+
 /**
- * JWT verification with jose, one entry per issuer: the token's `iss` picks the entry, whose
- * keys, algorithms and audience alone decide. `exp` and `sub` are required; HS* is accepted
- * only for an issuer configured with a secret, so an RSA public key can never serve as an HMAC key.
+ * JWT verification, one entry per issuer: the token's `iss` picks the entry, whose keys,
+ * algorithms and audience alone decide. The signature and claims are checked by fast-jwt with
+ * node:crypto, synchronously (a fraction of the CPU of a WebCrypto check). `exp` and `sub` are
+ * required; HS* is accepted only for an issuer configured with a secret, so an RSA public key can
+ * never serve as an HMAC key; a key checks only the algorithms made for its type; embedded keys
+ * (`jwk`, `jku`, `x5u`, `x5c`) are never looked at.
  */
 export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): JwtVerifier {
   const jwks = new Map<string, JwksCache>();
@@ -43,16 +55,13 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     issuers.set(issuer.issuer, issuerVerifier(issuer, config, deps, jwks));
   }
 
-  const only = issuers.size === 1 ? [...issuers.values()][0] : undefined;
   const verified = config.verifiedCacheSize > 0 && config.verifiedCacheMaxAgeMs > 0
     ? new LRUCache<string, { principal: Principal; until: number }>({ max: config.verifiedCacheSize })
     : undefined;
 
-  function issuerOf(token: string): IssuerVerifier | undefined {
-    if (only !== undefined) return only;
+  function decode(token: string): DecodedToken | undefined {
     try {
-      const iss = decodeJwt(token).iss;
-      return typeof iss === 'string' ? issuers.get(iss) : undefined;
+      return decodeUnverified(token);
     } catch {
       return undefined;
     }
@@ -70,11 +79,12 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
   }
 
   async function verifyToken(token: string): Promise<Principal> {
-    const issuer = issuerOf(token);
-    if (issuer === undefined) throw invalidCredentials(deps.realm, new Error('unknown or missing issuer'));
-    let payload: JWTPayload;
+    const decoded = decode(token);
+    const issuer = typeof decoded?.payload.iss === 'string' ? issuers.get(decoded.payload.iss) : undefined;
+    if (decoded === undefined || issuer === undefined) throw invalidCredentials(deps.realm, new Error('unknown or missing issuer'));
+    let payload: Record<string, unknown>;
     try {
-      payload = (await verifyWith(issuer, token)).payload;
+      payload = verifyWith(candidates(await issuer.keysFor(decoded.header), decoded.header), token);
     } catch (error) {
       if (error instanceof KeySourceError) throw authUnavailable('jwks', error);
       deps.logger.debug({ reason: (error as { code?: string }).code ?? (error as Error).message }, 'JWT rejected');
@@ -83,60 +93,74 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     return principalOf(payload, config.scopeClaim);
   }
 
-  function verifyWith(issuer: IssuerVerifier, token: string): ReturnType<typeof jwtVerify> {
-    const options = {
-      issuer: issuer.config.issuer,
-      audience: issuer.config.audience,
-      algorithms: issuer.algorithms,
-      clockTolerance: config.clockToleranceSeconds,
-      requiredClaims: ['exp', 'sub'],
-      currentDate: new Date(deps.now()),
-    };
-    return typeof issuer.key === 'function' ? jwtVerify(token, issuer.key, options) : jwtVerify(token, issuer.key, options);
-  }
-
   function knowsIssuerOf(token: string): boolean {
-    try {
-      const iss = decodeJwt(token).iss;
-      return typeof iss === 'string' && issuers.has(iss);
-    } catch {
-      return false;
-    }
+    const iss = decode(token)?.payload.iss;
+    return typeof iss === 'string' && issuers.has(iss);
   }
 
   return { knowsIssuerOf, verify, jwks };
 }
 
+/** The first key that accepts the token; when none does, the first key's reason. */
+function verifyWith(keys: readonly VerificationKey[], token: string): Record<string, unknown> {
+  if (keys.length === 0) throw new Error('no key for this token\'s kid and alg');
+  let firstError: unknown;
+  for (const key of keys) {
+    try {
+      const payload = key.verify(token);
+      if (typeof payload['sub'] !== 'string' || typeof payload['exp'] !== 'number') throw new Error('sub must be a string, exp a number');
+      return payload;
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  throw firstError;
+}
+
 function issuerVerifier(issuer: JwtIssuerConfig, config: JwtConfig, deps: JwtVerifierDeps, jwks: Map<string, JwksCache>): IssuerVerifier {
+  const rules: ClaimRules = { issuer: issuer.issuer, audience: issuer.audience, clockToleranceSeconds: config.clockToleranceSeconds };
   if (issuer.secret !== undefined) {
-    return { config: issuer, key: new TextEncoder().encode(issuer.secret), algorithms: issuer.algorithms ?? ['HS256'] };
+    const keys = [secretKey(issuer.secret, issuer.algorithms ?? ['HS256'], rules)];
+    return { issuer: issuer.issuer, keysFor: () => keys };
   }
   const algorithms = issuer.algorithms ?? [...ASYMMETRIC_ALGORITHMS];
   if (issuer.jwksUrl !== undefined) {
-    const cache = createJwksCache({ url: issuer.jwksUrl, ...config.jwks }, deps);
+    const keysOf = (published: JsonWebKey[]): VerificationKey[] => published.flatMap((jwk) => {
+      try {
+        return verificationKey(publicKeyOfJwk(jwk), jwk, algorithms, rules) ?? [];
+      } catch {
+        return []; // a published key node:crypto cannot open is of no use, like one for another algorithm
+      }
+    });
+    const cache = createJwksCache({ url: issuer.jwksUrl, ...config.jwks }, deps, keysOf);
     jwks.set(issuer.issuer, cache);
-    return { config: issuer, key: cache.getKey, algorithms };
+    return { issuer: issuer.issuer, keysFor: (header) => cache.keysFor(header) };
   }
-  const keys = (issuer.keys ?? []).map(localJwk);
-  return { config: issuer, key: createLocalJWKSet({ keys }), algorithms };
+  const keys = (issuer.keys ?? []).map((entry) => {
+    const { object, jwk } = localKey(entry);
+    const key = verificationKey(object, jwk, algorithms, rules);
+    if (key === undefined) throw new Error(`auth.jwt: a key of ${issuer.issuer} fits none of its algorithms (RSA keys need 2048 bits or more)`);
+    return key;
+  });
+  return { issuer: issuer.issuer, keysFor: () => keys };
 }
 
-/** A configured PEM (key or certificate) or JWK, as a public JWK with its `kid`. */
-function localJwk(entry: NonNullable<JwtIssuerConfig['keys']>[number]): JWK {
+/** A configured PEM (key or certificate) or JWK, opened, with its `kid` and JWK `alg`. */
+function localKey(entry: NonNullable<JwtIssuerConfig['keys']>[number]): { object: KeyObject; jwk: JsonWebKey & { kid?: string; alg?: unknown } } {
   const object: KeyObject = 'pem' in entry
     ? (entry.pem.includes('CERTIFICATE') ? new X509Certificate(entry.pem).publicKey : createPublicKey(entry.pem))
-    : createPublicKey({ key: entry.jwk as never, format: 'jwk' });
-  if (object.asymmetricKeyType === undefined) throw new Error('auth.jwt keys must be public keys');
-  const jwk = object.export({ format: 'jwk' }) as JWK;
+    : createPublicKey({ key: entry.jwk as JsonWebKey, format: 'jwk' });
+  if (object.type !== 'public') throw new Error('auth.jwt keys must be public keys');
   const kid = entry.kid ?? ('jwk' in entry && typeof entry.jwk['kid'] === 'string' ? entry.jwk['kid'] : undefined);
-  return kid === undefined ? jwk : { ...jwk, kid };
+  const alg = 'jwk' in entry ? entry.jwk['alg'] : undefined;
+  return { object, jwk: { kid, alg } };
 }
 
-function principalOf(payload: JWTPayload, scopeClaim: string | undefined): Principal {
+function principalOf(payload: Record<string, unknown>, scopeClaim: string | undefined): Principal {
   return {
-    id: `${payload.iss}#${payload.sub}`,
-    scopes: scopesOf(payload as Record<string, unknown>, scopeClaim),
-    claims: payload as Record<string, unknown>,
+    id: `${payload['iss'] as string}#${payload['sub'] as string}`,
+    scopes: scopesOf(payload, scopeClaim),
+    claims: payload,
     method: 'jwt',
   };
 }
