@@ -40,4 +40,12 @@ describe('derived figures', () => {
     expect(hit!.median).toBeUndefined();
     expect(derivedNotes([policy!, hit!])).toMatch(/NOT met ⚑ from flagged rounds\n.*hit\/miss: — \(a row is missing\)/);
   });
+
+  it('shows the overhead unavoidable work alone adds, from the reference of each round', () => {
+    const withFloor = { name: 's', derived: [{ label: 'verify', kind: 'cpu-overhead', a: 'junction+p', b: 'junction', floorCpuUs: () => 50, floorLabel: 'the signature check' }] } as unknown as Scenario;
+    // 50 µs against 2000 and 4000 req/CPU-s (500 and 250 µs a request): +10% and +20%, median +15%.
+    const [row] = derive(withFloor, [sample('junction', 1, 2000), sample('junction+p', 1, 1000), sample('junction', 2, 4000), sample('junction+p', 2, 2000)]);
+    expect(row!.floor).toBeCloseTo(0.15, 6);
+    expect(derivedNotes([row!])).toContain('; the signature check alone: +15.0%');
+  });
 });

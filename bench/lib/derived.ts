@@ -15,6 +15,9 @@ export interface DerivedRow {
   max?: number;
   goal?: string;
   met?: boolean;
+  /** Median over rounds of the overhead the unavoidable work alone adds to b (`floorCpuUs`). */
+  floor?: number;
+  floorLabel?: string;
   /** A round it was taken from is flagged (the bottleneck was elsewhere, or bad answers). */
   flagged: boolean;
 }
@@ -28,12 +31,15 @@ export function derive(scenario: Scenario, samples: Sample[]): DerivedRow[] {
   const rounds = [...new Set(mine.map((s) => s.round))];
   return (scenario.derived ?? []).map((spec) => {
     const values: number[] = [];
+    const floors: number[] = [];
+    const floorUs = spec.floorCpuUs?.();
     let flagged = false;
     for (const round of rounds) {
       const a = mine.find((s) => s.target === spec.a && s.round === round);
       const b = mine.find((s) => s.target === spec.b && s.round === round);
       if (!usable(a) || !usable(b)) continue;
       values.push(spec.kind === 'ratio' ? a.rpsPerCpuSecond / b.rpsPerCpuSecond : b.rpsPerCpuSecond / a.rpsPerCpuSecond - 1);
+      if (floorUs !== undefined) floors.push((floorUs * b.rpsPerCpuSecond) / 1e6);
       flagged ||= a.flags.length > 0 || b.flags.length > 0;
     }
     const m = values.length > 0 ? median(values) : undefined;
@@ -49,6 +55,8 @@ export function derive(scenario: Scenario, samples: Sample[]): DerivedRow[] {
       max: values.length > 0 ? Math.max(...values) : undefined,
       goal: spec.goal?.text,
       met: m === undefined || spec.goal === undefined ? undefined : spec.goal.met(m),
+      floor: floors.length > 0 ? median(floors) : undefined,
+      floorLabel: spec.floorLabel,
       flagged,
     };
   });
@@ -65,7 +73,8 @@ export function derivedNotes(rows: DerivedRow[]): string {
       const range = row.rounds > 1 ? ` (${show(row.kind, row.min!)} … ${show(row.kind, row.max!)}, ${row.rounds} rounds)` : ' (1 round)';
       const what = row.kind === 'cpu-overhead' ? ' CPU per request' : ' in req/CPU-s';
       const goal = row.goal ? `; target ${row.goal}: ${row.met ? 'met' : 'NOT met'}` : '';
-      return `${row.scenario}: ${row.label}: ${show(row.kind, row.median)}${what}${range}${goal}${row.flagged ? ' ⚑ from flagged rounds' : ''}`;
+      const floor = row.floor === undefined ? '' : `; ${row.floorLabel ?? 'unavoidable work'} alone: ${show('cpu-overhead', row.floor)}`;
+      return `${row.scenario}: ${row.label}: ${show(row.kind, row.median)}${what}${range}${goal}${floor}${row.flagged ? ' ⚑ from flagged rounds' : ''}`;
     })
     .join('\n');
 }

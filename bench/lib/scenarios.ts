@@ -45,6 +45,12 @@ export interface DerivedSpec {
   b: string;
   /** The issue's target, and whether a median meets it. */
   goal?: { text: string; met(value: number): boolean };
+  /**
+   * For `cpu-overhead`: CPU µs per request of work that cannot be avoided (measured in the run);
+   * shown as the overhead it alone would add to b, round by round.
+   */
+  floorCpuUs?: () => number | undefined;
+  floorLabel?: string;
 }
 
 export interface Supergraphs {
