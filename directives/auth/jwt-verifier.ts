@@ -1,5 +1,4 @@
 import { createPublicKey, hash, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { createDecoder } from 'fast-jwt';
 import { LRUCache } from 'lru-cache';
 import { ASYMMETRIC_ALGORITHMS, type JwtConfig, type JwtIssuerConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
@@ -32,13 +31,20 @@ interface IssuerVerifier {
   keysFor(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
 }
 
-interface DecodedToken {
-  header: JwsHeader;
-  payload: { iss?: unknown };
+/**
+ * One segment of a token as JSON, unverified: only to pick the issuer and the key (fast-jwt then
+ * decodes and checks the whole token strictly). Undefined when it is not a JSON object.
+ */
+function peek(token: string, segment: 0 | 1): Record<string, unknown> | undefined {
+  const parts = token.split('.', 3);
+  if (parts.length !== 3) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(parts[segment]!, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
-
-/** Reads header and payload without checking anything; only to pick the issuer and the key. */
-const decodeUnverified = createDecoder({ complete: true }) as (token: string) => DecodedToken;
 
 /**
  * JWT verification, one entry per issuer: the token's `iss` picks the entry, whose keys,
@@ -55,16 +61,16 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     issuers.set(issuer.issuer, issuerVerifier(issuer, config, deps, jwks));
   }
 
+  // With one issuer, the token's `iss` is checked by its verifier: the payload need not be read first.
+  const only = issuers.size === 1 ? [...issuers.values()][0] : undefined;
   const verified = config.verifiedCacheSize > 0 && config.verifiedCacheMaxAgeMs > 0
     ? new LRUCache<string, { principal: Principal; until: number }>({ max: config.verifiedCacheSize })
     : undefined;
 
-  function decode(token: string): DecodedToken | undefined {
-    try {
-      return decodeUnverified(token);
-    } catch {
-      return undefined;
-    }
+  function issuerOf(token: string): IssuerVerifier | undefined {
+    if (only !== undefined) return only;
+    const iss = peek(token, 1)?.['iss'];
+    return typeof iss === 'string' ? issuers.get(iss) : undefined;
   }
 
   async function verify(token: string): Promise<Principal> {
@@ -79,12 +85,12 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
   }
 
   async function verifyToken(token: string): Promise<Principal> {
-    const decoded = decode(token);
-    const issuer = typeof decoded?.payload.iss === 'string' ? issuers.get(decoded.payload.iss) : undefined;
-    if (decoded === undefined || issuer === undefined) throw invalidCredentials(deps.realm, new Error('unknown or missing issuer'));
+    const issuer = issuerOf(token);
+    const header = peek(token, 0);
+    if (issuer === undefined || header === undefined) throw invalidCredentials(deps.realm, new Error('unknown or missing issuer, or no header'));
     let payload: Record<string, unknown>;
     try {
-      payload = verifyWith(candidates(await issuer.keysFor(decoded.header), decoded.header), token);
+      payload = verifyWith(candidates(await issuer.keysFor(header), header), token);
     } catch (error) {
       if (error instanceof KeySourceError) throw authUnavailable('jwks', error);
       deps.logger.debug({ reason: (error as { code?: string }).code ?? (error as Error).message }, 'JWT rejected');
@@ -94,7 +100,7 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
   }
 
   function knowsIssuerOf(token: string): boolean {
-    const iss = decode(token)?.payload.iss;
+    const iss = peek(token, 1)?.['iss'];
     return typeof iss === 'string' && issuers.has(iss);
   }
 
