@@ -2,7 +2,7 @@ import type { JsonWebKey } from 'node:crypto';
 import type { Logger } from '../../src/logger.js';
 import { KeySourceError } from './errors.js';
 import type { AuthHttp } from './http-client.js';
-import type { JwsHeader, VerificationKey } from './jwt-keys.js';
+import type { JwsHeader, KeyLabels, VerificationKey } from './jwt-keys.js';
 
 export interface JwksCacheOptions {
   url: string;
@@ -23,8 +23,11 @@ export interface JwksCacheDeps {
   logger: Logger;
 }
 
+/** A key as published: its material, `kid` and `alg`. */
+export type PublishedKey = JsonWebKey & KeyLabels;
+
 /** Turns the published keys into verification keys (those of no use to the issuer are left out). */
-export type KeysOfJwks = (keys: JsonWebKey[]) => VerificationKey[];
+export type KeysOfJwks = (keys: PublishedKey[]) => VerificationKey[];
 
 export interface JwksCache {
   /** The current keys, for a token with this header; KeySourceError when no key set was ever loaded. */
@@ -86,11 +89,11 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps, 
   return { keysFor, fetchCount: () => attempts };
 }
 
-function signatureKeys(json: unknown, maxKeys: number): JsonWebKey[] {
+function signatureKeys(json: unknown, maxKeys: number): PublishedKey[] {
   const keys = (json as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new KeySourceError('JWKS has no "keys" array');
   // Signature keys only, and never symmetric ones: HMAC keys come from a configured secret alone.
-  const usable = keys.filter((key): key is JsonWebKey => {
+  const usable = keys.filter((key): key is PublishedKey => {
     const { kty, use } = (key ?? {}) as { kty?: unknown; use?: unknown };
     return typeof kty === 'string' && kty !== 'oct' && use !== 'enc';
   });

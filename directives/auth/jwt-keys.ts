@@ -26,9 +26,15 @@ export interface ClaimRules {
 /** Smallest RSA modulus accepted, as jose and RFC 7518 §3.3 require. */
 const MIN_RSA_BITS = 2048;
 
-/** A public key (PEM or certificate already opened, or a JWK) as a verification key; `undefined` when it can check none of `allowed`. */
-export function verificationKey(object: KeyObject, jwk: JsonWebKey & { alg?: unknown; kid?: unknown }, allowed: readonly string[], rules: ClaimRules): VerificationKey | undefined {
-  const fits = algorithmsOf(object).filter((alg) => allowed.includes(alg) && (jwk.alg === undefined || jwk.alg === alg));
+/** What a key says of itself beside its material: a JWK's `kid` and `alg`, or the config's `kid`. */
+export interface KeyLabels {
+  kid?: unknown;
+  alg?: unknown;
+}
+
+/** An opened public key (PEM, certificate or JWK) as a verification key; `undefined` when it can check none of `allowed`. */
+export function verificationKey(object: KeyObject, labels: KeyLabels, allowed: readonly string[], rules: ClaimRules): VerificationKey | undefined {
+  const fits = algorithmsOf(object).filter((alg) => allowed.includes(alg) && (labels.alg === undefined || labels.alg === alg));
   if (fits.length === 0) return undefined;
   const verify = createVerifier({
     key: object.export({ type: 'spki', format: 'pem' }) as string,
@@ -37,7 +43,7 @@ export function verificationKey(object: KeyObject, jwk: JsonWebKey & { alg?: unk
     algorithms: (fits.includes('Ed25519') && !fits.includes('EdDSA') ? [...fits, 'EdDSA'] : fits) as never,
     ...claimOptions(rules),
   });
-  return { kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, algorithms: fits, verify: verify as (token: string) => Record<string, unknown> };
+  return { kid: typeof labels.kid === 'string' ? labels.kid : undefined, algorithms: fits, verify: verify as (token: string) => Record<string, unknown> };
 }
 
 /** An HMAC secret as a verification key (only ever from an issuer configured with `secret`). */
@@ -46,11 +52,9 @@ export function secretKey(secret: string, algorithms: readonly string[], rules: 
   return { kid: undefined, algorithms, verify: verify as (token: string) => Record<string, unknown> };
 }
 
-/** A configured or published public JWK opened with node:crypto; throws when it is not a usable public key. */
+/** A configured or published JWK opened with node:crypto (its public half); throws when node:crypto cannot open it. */
 export function publicKeyOfJwk(jwk: JsonWebKey): KeyObject {
-  const object = createPublicKey({ key: jwk, format: 'jwk' });
-  if (object.type !== 'public') throw new Error('not a public key');
-  return object;
+  return createPublicKey({ key: jwk, format: 'jwk' });
 }
 
 /**

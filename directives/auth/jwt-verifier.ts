@@ -5,8 +5,8 @@ import type { Logger } from '../../src/logger.js';
 import type { Principal } from '../policy.js';
 import { authUnavailable, invalidCredentials, KeySourceError } from './errors.js';
 import type { AuthHttp } from './http-client.js';
-import { createJwksCache, type JwksCache } from './jwks-cache.js';
-import { candidates, publicKeyOfJwk, secretKey, verificationKey, type ClaimRules, type JwsHeader, type VerificationKey } from './jwt-keys.js';
+import { createJwksCache, type JwksCache, type PublishedKey } from './jwks-cache.js';
+import { candidates, publicKeyOfJwk, secretKey, verificationKey, type ClaimRules, type JwsHeader, type KeyLabels, type VerificationKey } from './jwt-keys.js';
 import { scopesOf } from './scopes.js';
 
 export interface JwtVerifierDeps {
@@ -26,7 +26,6 @@ export interface JwtVerifier {
 }
 
 interface IssuerVerifier {
-  issuer: string;
   /** The issuer's keys: fixed, or the current ones of its JWKS. */
   keysFor(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
 }
@@ -114,7 +113,8 @@ function verifyWith(keys: readonly VerificationKey[], token: string): Record<str
   for (const key of keys) {
     try {
       const payload = key.verify(token);
-      if (typeof payload['sub'] !== 'string' || typeof payload['exp'] !== 'number') throw new Error('sub must be a string, exp a number');
+      // fast-jwt requires `sub` and checks the type of `exp`, not that of `sub`.
+      if (typeof payload['sub'] !== 'string') throw new Error('sub must be a string');
       return payload;
     } catch (error) {
       firstError ??= error;
@@ -127,11 +127,11 @@ function issuerVerifier(issuer: JwtIssuerConfig, config: JwtConfig, deps: JwtVer
   const rules: ClaimRules = { issuer: issuer.issuer, audience: issuer.audience, clockToleranceSeconds: config.clockToleranceSeconds };
   if (issuer.secret !== undefined) {
     const keys = [secretKey(issuer.secret, issuer.algorithms ?? ['HS256'], rules)];
-    return { issuer: issuer.issuer, keysFor: () => keys };
+    return { keysFor: () => keys };
   }
   const algorithms = issuer.algorithms ?? [...ASYMMETRIC_ALGORITHMS];
   if (issuer.jwksUrl !== undefined) {
-    const keysOf = (published: JsonWebKey[]): VerificationKey[] => published.flatMap((jwk) => {
+    const keysOf = (published: PublishedKey[]): VerificationKey[] => published.flatMap((jwk) => {
       try {
         return verificationKey(publicKeyOfJwk(jwk), jwk, algorithms, rules) ?? [];
       } catch {
@@ -140,26 +140,24 @@ function issuerVerifier(issuer: JwtIssuerConfig, config: JwtConfig, deps: JwtVer
     });
     const cache = createJwksCache({ url: issuer.jwksUrl, ...config.jwks }, deps, keysOf);
     jwks.set(issuer.issuer, cache);
-    return { issuer: issuer.issuer, keysFor: (header) => cache.keysFor(header) };
+    return { keysFor: (header) => cache.keysFor(header) };
   }
   const keys = (issuer.keys ?? []).map((entry) => {
-    const { object, jwk } = localKey(entry);
-    const key = verificationKey(object, jwk, algorithms, rules);
+    const { object, labels } = localKey(entry);
+    const key = verificationKey(object, labels, algorithms, rules);
     if (key === undefined) throw new Error(`auth.jwt: a key of ${issuer.issuer} fits none of its algorithms (RSA keys need 2048 bits or more)`);
     return key;
   });
-  return { issuer: issuer.issuer, keysFor: () => keys };
+  return { keysFor: () => keys };
 }
 
-/** A configured PEM (key or certificate) or JWK, opened, with its `kid` and JWK `alg`. */
-function localKey(entry: NonNullable<JwtIssuerConfig['keys']>[number]): { object: KeyObject; jwk: JsonWebKey & { kid?: string; alg?: unknown } } {
-  const object: KeyObject = 'pem' in entry
-    ? (entry.pem.includes('CERTIFICATE') ? new X509Certificate(entry.pem).publicKey : createPublicKey(entry.pem))
-    : createPublicKey({ key: entry.jwk as JsonWebKey, format: 'jwk' });
-  if (object.type !== 'public') throw new Error('auth.jwt keys must be public keys');
-  const kid = entry.kid ?? ('jwk' in entry && typeof entry.jwk['kid'] === 'string' ? entry.jwk['kid'] : undefined);
-  const alg = 'jwk' in entry ? entry.jwk['alg'] : undefined;
-  return { object, jwk: { kid, alg } };
+/** A configured PEM (key or certificate) or JWK, opened (its public half), with its `kid` and JWK `alg`. */
+function localKey(entry: NonNullable<JwtIssuerConfig['keys']>[number]): { object: KeyObject; labels: KeyLabels } {
+  if ('pem' in entry) {
+    const object = entry.pem.includes('CERTIFICATE') ? new X509Certificate(entry.pem).publicKey : createPublicKey(entry.pem);
+    return { object, labels: { kid: entry.kid } };
+  }
+  return { object: publicKeyOfJwk(entry.jwk as JsonWebKey), labels: { kid: entry.kid ?? entry.jwk['kid'], alg: entry.jwk['alg'] } };
 }
 
 function principalOf(payload: Record<string, unknown>, scopeClaim: string | undefined): Principal {
