@@ -80,7 +80,8 @@ export class ResponseCloseSignal implements ClientSignal {
       this.abort();
       return;
     }
-    res.once('close', () => {
+    // 'close' is emitted once: a plain listener, without once's wrapper.
+    res.on('close', () => {
       if (!res.writableFinished) this.abort();
     });
   }

@@ -20,8 +20,8 @@ import { setFlagsFromString } from 'node:v8';
  * `JUNCTION_V8_FLAGS` (space-separated) is applied after, for flags `NODE_OPTIONS` does not accept:
  * `--allocation-site-pretenuring` or `--heap-growing-percent=0` restores V8's default.
  */
-export function tuneV8ForServing(env: NodeJS.ProcessEnv = process.env): void {
+export function tuneV8ForServing(): void {
   setFlagsFromString('--no-allocation-site-pretenuring');
   setFlagsFromString('--heap-growing-percent=50');
-  for (const flag of (env['JUNCTION_V8_FLAGS'] ?? '').split(/\s+/)) if (flag !== '') setFlagsFromString(flag);
+  for (const flag of (process.env['JUNCTION_V8_FLAGS'] ?? '').split(/\s+/)) if (flag !== '') setFlagsFromString(flag);
 }

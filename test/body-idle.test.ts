@@ -54,9 +54,11 @@ describe('createBodyIdleWatch (fake clock)', () => {
     vi.useRealTimers();
   });
 
+  /** `sent`: the statuses written, and -1 for a destroyed response. */
   function request(): { req: IncomingMessage; res: WatchedResponse; sent: number[] } {
     const sent: number[] = [];
-    const res = { headersSent: false, bodyWatch: undefined, writeHead: (status: number) => sent.push(status), end: () => undefined, destroy: () => undefined };
+    // A response already started is destroyed rather than answered: recorded as -1.
+    const res = { headersSent: false, bodyWatch: undefined, writeHead: (status: number) => sent.push(status), end: () => undefined, destroy: () => sent.push(-1) };
     const req = { complete: false, socket: { bytesRead: 100 }, readableLength: 0, readableHighWaterMark: 16_384 };
     return { req: req as unknown as IncomingMessage, res: res as unknown as WatchedResponse, sent };
   }

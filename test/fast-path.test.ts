@@ -91,9 +91,13 @@ describe('GraphQL fast path for documents several sources answer', () => {
     // The first answer is the pipeline's (which remembers the document), the second the fast
     // path's; Yoga writes `errors` first, the fast path `data`, which tells them apart.
     const viaPipeline = await post(demo.url);
+    const callsViaPipeline = calls(demo.services);
     const viaFastPath = await post(demo.url);
     expect(viaPipeline.text.startsWith('{"errors":')).toBe(true);
     expect(viaFastPath.text.startsWith('{"data":')).toBe(true);
+    // The sources still up get the same calls on both paths (the reviews link batched once).
+    expect(calls(demo.services) - callsViaPipeline).toBe(callsViaPipeline);
+    expect(demo.services.reviews.calls.total).toBe(2);
     expect(viaFastPath.status).toBe(viaPipeline.status);
     expect(JSON.parse(viaFastPath.text)).toEqual(JSON.parse(viaPipeline.text));
     const body = JSON.parse(viaFastPath.text) as { errors: { path: unknown[]; extensions: { code: string } }[] };

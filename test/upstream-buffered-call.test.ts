@@ -17,6 +17,8 @@ interface Backend {
   url: string;
   /** Resolves when a request's connection closes before its answer was finished. */
   aborted: Promise<void>;
+  /** Connections accepted so far. */
+  connections: number;
 }
 
 async function backend(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Backend> {
@@ -28,9 +30,11 @@ async function backend(handler: (req: IncomingMessage, res: ServerResponse) => v
     });
     handler(req, res);
   });
+  const backendState = { connections: 0 };
+  server.on('connection', () => void backendState.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   open.push({ close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, aborted };
+  return Object.assign(backendState, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, aborted });
 }
 
 function upstream(config: Record<string, unknown>, clock?: Clock): Upstream {
@@ -109,12 +113,13 @@ describe('callBuffered: a whole body through Upstream.stream', () => {
       if (calls === 1) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such order"}');
       else res.writeHead(200).end('[]');
     });
-    const orders = upstream({ url: server.url });
+    const orders = upstream({ url: server.url, connections: 1 });
     const missing = await callBuffered(orders, GET, { maxBytes: 1024, wantsBody: (status) => status < 300 });
     expect(missing.statusCode).toBe(404);
     expect(missing.body.length).toBe(0);
     const next = await callBuffered(orders, GET, { maxBytes: 1024 });
     expect(next.body.toString('utf8')).toBe('[]');
+    expect(server.connections).toBe(1);
   });
 
   it('a declined body (unwanted status, or declared over maxBytes) leaves no deadline timer running', async () => {

@@ -34,7 +34,8 @@ interface Watched {
  * A request whose response has started is left alone (the upstream is answering it), and so is
  * one the gateway itself stopped reading (its buffer is full).
  */
-export function createBodyIdleWatch(idleMs: number, now: () => number = performance.now.bind(performance)): BodyIdleWatch {
+export function createBodyIdleWatch(idleMs: number): BodyIdleWatch {
+  const now = (): number => performance.now();
   const watched: Watched[] = [];
   let sweeper: NodeJS.Timeout | undefined;
 

@@ -1,4 +1,5 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
+import type { WatchedResponse } from './body-idle.js';
 
 type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
 
@@ -9,7 +10,7 @@ type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
  * write their whole head at once. A handler's own `x-request-id` (an upstream's echo) is kept
  * (header objects here use lower-case names, as Node's and Yoga's do).
  */
-export class GatewayResponse extends ServerResponse<IncomingMessage> {
+export class GatewayResponse extends ServerResponse<IncomingMessage> implements WatchedResponse {
   requestId: string | undefined;
   /** The body-idle watch's entry of this request (src/http/body-idle.ts). */
   bodyWatch: object | undefined = undefined;

@@ -53,10 +53,11 @@ export interface FastPathOptions {
 }
 
 export interface FastPath {
-  /** Called by the full pipeline once a document has passed parsing, validation and planning. */
-  remember(query: string, operationName: string | undefined, plan: ForwardPlan, accepted: DocumentNode): void;
-  /** The same for a document no single source answers (kept only with `executesStitched`). */
-  rememberStitched(query: string, operationName: string | undefined, accepted: DocumentNode): void;
+  /**
+   * Called by the full pipeline once a document has passed parsing, validation and planning;
+   * `plan` undefined: no single source answers it (kept only with `executesStitched`).
+   */
+  remember(query: string, operationName: string | undefined, plan: ForwardPlan | undefined, accepted: DocumentNode): void;
   /** Serves the request and resolves true, or resolves false to let the full pipeline serve it. */
   serve(req: IncomingMessage, res: ServerResponse, requestId: string, body: Buffer): Promise<boolean>;
 }
@@ -83,22 +84,15 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
   return {
     remember(query, operationName, plan, accepted) {
+      if (plan === undefined && options.executesStitched !== true) return;
       const key = routeKey(query, operationName);
       if (routes.has(key)) return;
+      const operation = plan?.operation ?? getOperationAST(accepted, operationName);
+      if (!operation || (plan === undefined && operation.operation === 'subscription')) return;
       const steps = options.policies === undefined ? [] : options.policies.steps(options.schema(), accepted, operationName);
       if (steps === undefined) return;
-      const bodyPrefix = `{"query":${JSON.stringify(print(plan.document))},"operationName":${JSON.stringify(operationName ?? null)},"variables":`;
-      routes.set(key, { operation: plan.operation, plan, remote: options.remoteFor(plan.source), document: accepted, operationName, bodyPrefix, steps });
-    },
-    rememberStitched(query, operationName, accepted) {
-      if (options.executesStitched !== true) return;
-      const key = routeKey(query, operationName);
-      if (routes.has(key)) return;
-      const operation = getOperationAST(accepted, operationName);
-      if (!operation || operation.operation === 'subscription') return;
-      const steps = options.policies === undefined ? [] : options.policies.steps(options.schema(), accepted, operationName);
-      if (steps === undefined) return;
-      routes.set(key, { operation, plan: undefined, remote: undefined, document: accepted, operationName, bodyPrefix: '', steps });
+      const bodyPrefix = plan === undefined ? '' : `{"query":${JSON.stringify(print(plan.document))},"operationName":${JSON.stringify(operationName ?? null)},"variables":`;
+      routes.set(key, { operation, plan, remote: plan && options.remoteFor(plan.source), document: accepted, operationName, bodyPrefix, steps });
     },
     async serve(req, res, requestId, body) {
       const request = parseRequest(body);

@@ -23,13 +23,8 @@ export function useForwardPlans(planner: () => OperationPlanner | undefined, fas
     onExecute({ args, setExecuteFn }) {
       const plan = planner()?.(args.document, args.operationName);
       const query = (args.contextValue as { params?: { query?: unknown } }).params?.query;
-      const remember = fastPath !== undefined && typeof query === 'string';
-      if (plan === undefined) {
-        if (remember) fastPath.rememberStitched(query, args.operationName ?? undefined, args.document);
-        return;
-      }
-      setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
-      if (remember) fastPath.remember(query, args.operationName ?? undefined, plan, args.document);
+      if (plan !== undefined) setExecuteFn((executionArgs) => executeForwarded(plan, executionArgs));
+      if (fastPath !== undefined && typeof query === 'string') fastPath.remember(query, args.operationName ?? undefined, plan, args.document);
     },
   };
 }

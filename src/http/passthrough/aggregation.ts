@@ -4,7 +4,7 @@ import {
   type DocumentNode, type ExecutionResult, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { RouteConfig } from '../../config/routes.js';
-import { clientSignalOf, type GatewayContext } from '../../context.js';
+import { ResponseCloseSignal, type GatewayContext } from '../../context.js';
 import { ERROR_CODES, JunctionError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createMaskError } from '../graphql/mask-error.js';
@@ -52,9 +52,7 @@ export function createAggregation(route: RouteConfig, deps: AggregationDeps): Ag
       throw new JunctionError('INTERNAL_SERVER_ERROR', 'Unexpected error', { cause: error, extensions: { requestId } });
     }
     const variableValues = variablesOf(schema, operation, params, search);
-    const controller = new AbortController();
-    res.once('close', () => controller.abort());
-    const contextValue: GatewayContext = { requestId, clientHeaders: headerReader(req), signal: clientSignalOf(controller.signal) };
+    const contextValue: GatewayContext = { requestId, clientHeaders: headerReader(req), signal: new ResponseCloseSignal(res) };
     const result = (await execute({ schema, document, operationName: route.operationName, variableValues, contextValue })) as ExecutionResult;
     if (res.destroyed) return;
     answer(res, requestId, result);

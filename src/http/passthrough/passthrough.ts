@@ -111,11 +111,12 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
     const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
     if (found.kind !== 'found') throw lookupError(found);
     const runner = runners[found.route.index]!;
+    const upstreamPath = runner.rewrite(target.path, found.params);
     const hooks = beforeProxy?.(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
-    if (hooks === undefined) return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, undefined);
+    if (hooks === undefined) return runner.run(req, res, requestId, upstreamPath, target.search, found.params, undefined);
     return hooks.then((decided) => {
       if (decided?.answered === true || res.writableEnded) return;
-      return runner.run(req, res, requestId, runner.rewrite(target.path, found.params), target.search, found.params, decided?.afterProxy);
+      return runner.run(req, res, requestId, upstreamPath, target.search, found.params, decided?.afterProxy);
     });
   }
 
