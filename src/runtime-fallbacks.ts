@@ -1,4 +1,4 @@
-import { GraphQLError, isObjectType, print, responsePathAsArray, type FieldNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { GraphQLError, isObjectType, type ExecutionResult, print, responsePathAsArray, type FieldNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { mapSchema, MapperKind } from '@graphql-tools/utils';
 import type { FieldFallbackConfig } from './config/fallbacks.js';
@@ -23,6 +23,12 @@ export interface FieldFallbacks {
   schema: GraphQLSchema;
   /** Adds `extensions.fallbacks` to responses where a fallback answered; undefined when none is configured. */
   plugin: Plugin | undefined;
+}
+
+/** The result with `extensions.fallbacks` when a fallback answered during its execution with `context`. */
+export function withFallbackNotes(result: ExecutionResult, context: unknown): ExecutionResult {
+  const notes = (context as { [NOTES]?: FallbackNote[] })[NOTES];
+  return notes === undefined ? result : { ...result, extensions: { ...result.extensions, fallbacks: notes } };
 }
 
 /** Wraps the resolvers of the configured fields; an unknown coordinate is a build error. */
@@ -142,9 +148,9 @@ function useFallbackNotes(): Plugin {
     onExecute({ args }) {
       return {
         onExecuteDone({ result, setResult }) {
-          const notes = (args.contextValue as { [NOTES]?: FallbackNote[] })[NOTES];
-          if (notes === undefined || Symbol.asyncIterator in result) return;
-          setResult({ ...result, extensions: { ...result.extensions, fallbacks: notes } });
+          if (Symbol.asyncIterator in result) return;
+          const noted = withFallbackNotes(result, args.contextValue);
+          if (noted !== result) setResult(noted);
         },
       };
     },

@@ -9,7 +9,7 @@ import { remoteSources } from './http/graphql/remote-sources.js';
 import { createPassthrough, type Passthrough } from './http/passthrough/index.js';
 import type { RouteHandler } from './http/server.js';
 import type { Logger } from './logger.js';
-import { applyFieldFallbacks } from './runtime-fallbacks.js';
+import { applyFieldFallbacks, withFallbackNotes } from './runtime-fallbacks.js';
 import { loadRuntimeSources } from './runtime-sources.js';
 import type { UpstreamPool } from './runtime-upstreams.js';
 import type { LoadedSource } from './sources/index.js';
@@ -94,8 +94,7 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
       planner: () => planner,
       fastPathSources: policies.fastPath ? remoteSources(loaded.sources, upstreams) : undefined,
       fastPathPolicies: policies.fastPath,
-      // The fallbacks' execution hook would be skipped on the fast path.
-      executesStitched: fallbacks.plugin === undefined,
+      finishStitched: fallbacks.plugin === undefined ? undefined : withFallbackNotes,
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },

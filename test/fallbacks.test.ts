@@ -70,6 +70,34 @@ describe('per-field fallbacks', () => {
     expect(expired.extensions?.fallbacks).toBeUndefined();
   }, 30_000);
 
+  it('a document several sources answer keeps its fallbacks when the fast path serves it', async () => {
+    const users = await startUsers();
+    const reviews = await startReviews();
+    services.push(users, reviews);
+    const config = parseConfig(configText({ usersUrl: users.url, reviewsUrl: reviews.url, extra: FALLBACKS }), `${ROOT}/gateway.yaml`, { env: {} });
+    gateway = await createGateway(config, { logger: silentLogger() });
+    const { port } = await gateway.listen();
+    const query = 'query ($id: ID!) { user(id: $id) { id } reviews { id } }';
+    const post = async (id: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { id } }) });
+      return response.text();
+    };
+    // The pipeline answers first and remembers the document for the fast path.
+    expect(JSON.parse(await post('1')).errors).toBeUndefined();
+
+    await users.close();
+    await reviews.close();
+    services = [];
+    // No last good answer for this id: its error stays beside the reviews' fallback.
+    const text = await post('2');
+    // Yoga writes `errors` first, the fast path `data`: this answer is the fast path's.
+    expect(text.startsWith('{"data":')).toBe(true);
+    const down = JSON.parse(text) as Answer;
+    expect(down.data).toEqual({ user: null, reviews: [] });
+    expect(down.errors?.[0]).toMatchObject({ path: ['user'], extensions: { code: expect.stringMatching(/^UPSTREAM_/) } });
+    expect(down.extensions?.fallbacks).toEqual([{ path: ['reviews'], kind: 'value', code: expect.stringMatching(/^UPSTREAM_/) }]);
+  }, 30_000);
+
   it('a fallback on a field the schema does not have is a config error at build time', async () => {
     const config = parseConfig(configText({ usersUrl: 'http://127.0.0.1:9', extra: 'fallbacks: { "Query.nope": { value: 1 } }' }), `${ROOT}/gateway.yaml`, { env: {} });
     await expect(createGateway(config, { logger: silentLogger() })).rejects.toThrow('fallbacks: "Query.nope" is not a field of the composed schema');

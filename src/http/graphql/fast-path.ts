@@ -40,12 +40,11 @@ export interface FastPathOptions {
   /** The policies' steps per document; without it no policy is in force. */
   policies?: FastPathPolicies;
   /**
-   * Also serve documents that several sources answer, by executing them on the gateway schema
-   * here instead of through Yoga, the policies doing their work through their steps as for a
-   * forwarded document. Only when no other plugin hooks into execution (field fallbacks mark
-   * their answers in an execution hook).
+   * What plugins hooking into execution add to the result of a document several sources answer,
+   * which the fast path executes on the gateway schema itself (field fallbacks add
+   * `extensions.fallbacks`). Every such plugin must have its step here.
    */
-  executesStitched?: boolean;
+  finishStitched?: (result: ExecutionResult, context: GatewayContext) => ExecutionResult;
   /** Distinct documents remembered. Default 1000. */
   maxDocuments?: number;
   /** Characters of query text and upstream body prefixes remembered. Default 16 Mi. */
@@ -55,7 +54,7 @@ export interface FastPathOptions {
 export interface FastPath {
   /**
    * Called by the full pipeline once a document has passed parsing, validation and planning;
-   * `plan` undefined: no single source answers it (kept only with `executesStitched`).
+   * `plan` undefined: no single source answers it (executed on the gateway schema).
    */
   remember(query: string, operationName: string | undefined, plan: ForwardPlan | undefined, accepted: DocumentNode): void;
   /** Serves the request and resolves true, or resolves false to let the full pipeline serve it. */
@@ -75,6 +74,7 @@ const DATA_START = Buffer.from('{"data":');
  * skipped. A step may hand a request to the full pipeline before anything was spent.
  */
 export function createFastPath(options: FastPathOptions): FastPath {
+  const finishStitched = options.finishStitched ?? ((result: ExecutionResult) => result);
   // Bounded by count and by the bytes of the keys (client query text) and upstream bodies.
   const routes = new LRUCache<string, FastRoute>({
     max: options.maxDocuments ?? 1000,
@@ -84,7 +84,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
   return {
     remember(query, operationName, plan, accepted) {
-      if (plan === undefined && options.executesStitched !== true) return;
       const key = routeKey(query, operationName);
       if (routes.has(key)) return;
       const operation = plan?.operation ?? getOperationAST(accepted, operationName);
@@ -129,7 +128,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const calling = abortableOnClose(context, res);
       let answer: FastPathAnswer | undefined;
       try {
-        if (route.plan === undefined) answer = answerOf(await runStitched(route, options.schema(), request.variables, calling), options.mask, requestId);
+        if (route.plan === undefined) answer = answerOf(finishStitched(await runStitched(route, options.schema(), request.variables, calling), calling), options.mask, requestId, true);
         else if (route.remote) answer = await forward(route, route.plan, route.remote, request.variables, calling);
         else answer = answerOf(await runLocally(route.plan, request.variables, calling), options.mask, requestId);
       } finally {
@@ -264,7 +263,13 @@ async function runLocally(plan: ForwardPlan, variables: Record<string, unknown> 
 }
 
 /** The bytes of a result with its errors masked, and the result itself (errors unmasked) for the policies. */
-function answerOf(result: ExecutionResult, mask: FastPathOptions['mask'], requestId: string): FastPathAnswer {
+/**
+ * The answer to send for `result`, errors masked. Its `extensions` are sent only when `withExtensions`:
+ * those of a stitched execution are the gateway's own (field fallbacks); a source's never pass.
+ */
+function answerOf(result: ExecutionResult, mask: FastPathOptions['mask'], requestId: string, withExtensions = false): FastPathAnswer {
   const errors = result.errors?.map((error) => mask(error, requestId).toJSON());
-  return { body: Buffer.from(JSON.stringify(errors === undefined ? { data: result.data } : { data: result.data, errors })), result };
+  const sent: Record<string, unknown> = errors === undefined ? { data: result.data } : { data: result.data, errors };
+  if (withExtensions && result.extensions !== undefined) sent['extensions'] = result.extensions;
+  return { body: Buffer.from(JSON.stringify(sent)), result };
 }

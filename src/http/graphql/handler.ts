@@ -9,7 +9,7 @@ import { headersOf, sendFetchResponse } from '../fetch-bridge.js';
 import type { FastPathPolicies } from '../../../directives/index.js';
 import type { OperationPlanner } from '../../compose/plan.js';
 import { useCsrfPrevention } from './csrf.js';
-import { createFastPath, type RemoteSource } from './fast-path.js';
+import { createFastPath, type FastPathOptions, type RemoteSource } from './fast-path.js';
 import { useForwardPlans } from './forward.js';
 import { useQueryLimits } from './limits.js';
 import { createMaskError, withoutSuggestion } from './mask-error.js';
@@ -32,8 +32,8 @@ export interface GraphqlHandlerOptions {
   fastPathSources?: (sourceName: string) => RemoteSource | undefined;
   /** The policies' work on the fast path (see directives/policy.ts). */
   fastPathPolicies?: FastPathPolicies;
-  /** The fast path also executes documents several sources answer (see fast-path.ts). */
-  executesStitched?: boolean;
+  /** What execution plugins add to a stitched result the fast path executes (see fast-path.ts). */
+  finishStitched?: FastPathOptions['finishStitched'];
 }
 
 /** What the HTTP server hands Yoga with each request. */
@@ -55,7 +55,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   const introspection = config.introspection ?? !production;
   const mask = createMaskError({ logger, suggestions: !production, exposeDetails: config.exposeErrorDetails && !production });
   const fastPath = options.fastPathSources
-    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask, policies: options.fastPathPolicies, executesStitched: options.executesStitched })
+    ? createFastPath({ schema: options.getSchema, remoteFor: options.fastPathSources, mask, policies: options.fastPathPolicies, finishStitched: options.finishStitched })
     : undefined;
 
   const yoga = createYoga<GraphqlServerContext, GatewayContext>({
