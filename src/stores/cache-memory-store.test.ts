@@ -82,4 +82,35 @@ describe('memory cache store', () => {
     expect(await store.get('k')).toBe('two');
     expect(await store.invalidate(['E:A:2'])).toBe(1);
   });
+
+  it('invalidates every entry sharing a tag list, but not one deleted before', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 });
+    const shared = ['E:Product:p1', 'E:Product:p2', 'T:Product'];
+    await store.set('first', '1', 60_000, shared);
+    await store.set('second', '2', 60_000, [...shared]);
+    await store.set('other', '3', 60_000, ['E:Product:p2', 'T:Product']);
+    await store.delete('first');
+    expect(await store.invalidate(['E:Product:p1'])).toBe(1);
+    expect(await store.get('second')).toBeUndefined();
+    expect(await store.get('other')).toBe('3');
+    // Once no entry holds them, the tags are indexed afresh for a new entry.
+    await store.set('third', '4', 60_000, shared);
+    expect(await store.invalidate(['T:Product'])).toBe(2);
+  });
+
+  it('keeps an overwritten entry indexed under the same tags', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 });
+    await store.set('k', 'one', 60_000, ['E:A:1']);
+    await store.set('k', 'two', 60_000, ['E:A:1']);
+    expect(await store.invalidate(['E:A:1'])).toBe(1);
+    expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('keeps a tag holding a NUL apart from the tags it seems to join', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 });
+    await store.set('joined', 'J', 60_000, ['E:A:1\u0000E:A:2']);
+    await store.set('apart', 'P', 60_000, ['E:A:1', 'E:A:2']);
+    expect(await store.invalidate(['E:A:2'])).toBe(1);
+    expect(await store.get('joined')).toBe('J');
+  });
 });
