@@ -105,7 +105,7 @@ describe('auth on the fast path', () => {
   it('answers a missing, forged or under-scoped token exactly as the pipeline does, with no upstream call', async () => {
     const post = await start(`${JWT}  fields:\n    Query.users: { requiresScopes: [[admin]] }\n`);
     await post(QUERY, { authorization: `Bearer ${await token('root', 'admin')}` });
-    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer forged' }, { authorization: `Bearer ${await token('alice')}` }];
+    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer forged' }, { authorization: 'Bearer ' }, { authorization: `Bearer ${await token('alice')}` }];
     for (const headers of cases) {
       const first = await post(QUERY, headers);
       const second = await post(QUERY, headers);

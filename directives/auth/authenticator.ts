@@ -24,9 +24,10 @@ export interface Authenticator {
   /**
    * The caller, or undefined when no credential we handle was sent. Credentials that are sent but
    * not valid throw UNAUTHENTICATED (never treated as anonymous); a key source that cannot answer
-   * throws AUTH_UNAVAILABLE.
+   * throws AUTH_UNAVAILABLE. Answered at once (no promise) when nothing needs waiting for: no
+   * credential, an API key, a JWT verified recently; it may then also throw at once.
    */
-  authenticate(headers: HeaderReader): Promise<Principal | undefined>;
+  authenticate(headers: HeaderReader): Principal | undefined | Promise<Principal | undefined>;
   readonly jwt: JwtVerifier | undefined;
   readonly introspection: Introspector | undefined;
 }
@@ -46,7 +47,7 @@ export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps)
   const bearerEnabled = jwt !== undefined || introspection !== undefined;
   const cookie = config.jwt?.cookie;
 
-  async function authenticate(headers: HeaderReader): Promise<Principal | undefined> {
+  function authenticate(headers: HeaderReader): Principal | undefined | Promise<Principal | undefined> {
     const apiKey = apiKeyHeader === undefined ? null : headers.get(apiKeyHeader);
     const token = bearerEnabled ? bearerToken(headers, cookie) : undefined;
     if (apiKey !== null && token !== undefined) throw invalidCredentials(realm, new Error('both an API key and a bearer token'));

@@ -36,15 +36,19 @@ export function authFastPath(config: AuthConfig, options: AuthFastPathOptions): 
           state.identity = anonymous;
           return undefined;
         }
-        return authenticator.authenticate(headers).then(
-          (principal) => {
-            if (!admit(principal)) return 'pipeline';
-            state.principal = principal;
-            state.identity = identityOf(principal);
-            return undefined;
-          },
-          () => 'pipeline' as const,
-        );
+        const admitted = (principal: Principal | undefined): 'pipeline' | undefined => {
+          if (!admit(principal)) return 'pipeline';
+          state.principal = principal;
+          state.identity = identityOf(principal);
+          return undefined;
+        };
+        let found: ReturnType<Authenticator['authenticate']>;
+        try {
+          found = authenticator.authenticate(headers);
+        } catch {
+          return 'pipeline';
+        }
+        return found instanceof Promise ? found.then(admitted, () => 'pipeline' as const) : admitted(found);
       };
     },
   };

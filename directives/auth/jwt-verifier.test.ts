@@ -205,6 +205,22 @@ describe('verified-token cache', () => {
     expect(server.requests).toBe(1);
   });
 
+  it('answers a remembered token at once, and never remembers a refused one', async () => {
+    const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }] });
+    const token = await sign({ key });
+    const first = v.verify(token);
+    expect(first).toBeInstanceOf(Promise);
+    const principal = await first;
+    const again = v.verify(token);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toBe(principal);
+    const refused = `${token.slice(0, -4)}AAAA`;
+    expect(await codeOf(v.verify(refused))).toBe('UNAUTHENTICATED');
+    const refusedAgain = v.verify(refused);
+    expect(refusedAgain).toBeInstanceOf(Promise);
+    expect(await codeOf(refusedAgain)).toBe('UNAUTHENTICATED');
+  });
+
   it('can be turned off', async () => {
     const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }], verifiedCacheSize: 0 });
     const token = await sign({ key });

@@ -19,8 +19,11 @@ export interface JwtVerifierDeps {
 export interface JwtVerifier {
   /** Whether a token names one of the configured issuers (unverified; only to pick the verifier). */
   knowsIssuerOf(token: string): boolean;
-  /** Verifies signature and claims; throws UNAUTHENTICATED, or AUTH_UNAVAILABLE when keys cannot be had. */
-  verify(token: string): Promise<Principal>;
+  /**
+   * Verifies signature and claims; rejects with UNAUTHENTICATED, or AUTH_UNAVAILABLE when keys
+   * cannot be had. A token verified recently is answered at once, without a promise.
+   */
+  verify(token: string): Principal | Promise<Principal>;
   /** JWKS caches by issuer, for tests and metrics. */
   readonly jwks: ReadonlyMap<string, JwksCache>;
 }
@@ -72,15 +75,16 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     return typeof iss === 'string' ? issuers.get(iss) : undefined;
   }
 
-  async function verify(token: string): Promise<Principal> {
+  function verify(token: string): Principal | Promise<Principal> {
     if (verified === undefined) return verifyToken(token);
     const key = hash('sha256', token, 'base64url');
     const hit = verified.get(key);
     if (hit !== undefined && hit.until > deps.now()) return hit.principal;
-    const principal = await verifyToken(token);
-    const exp = (principal.claims['exp'] as number) * 1000;
-    verified.set(key, { principal, until: Math.min(exp, deps.now() + config.verifiedCacheMaxAgeMs) });
-    return principal;
+    return verifyToken(token).then((principal) => {
+      const exp = (principal.claims['exp'] as number) * 1000;
+      verified.set(key, { principal, until: Math.min(exp, deps.now() + config.verifiedCacheMaxAgeMs) });
+      return principal;
+    });
   }
 
   async function verifyToken(token: string): Promise<Principal> {

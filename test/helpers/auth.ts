@@ -90,10 +90,10 @@ export async function startEcho(): Promise<JsonServer> {
   });
 }
 
-/** The error code a verification failed with, or `ACCEPTED`. */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
+/** The error code a verification failed with, or `ACCEPTED` (answered at once or later). */
+export async function codeOf(answer: unknown): Promise<string> {
   try {
-    await promise;
+    await answer;
     return 'ACCEPTED';
   } catch (error) {
     if (error instanceof JunctionError) return error.code;
