@@ -364,6 +364,36 @@ describe('Upstream.stream', () => {
     expect(users.breaker().consecutiveFailures).toBe(0);
   });
 
+  it('a body the upstream cuts off counts against it: five resets mid-body open the breaker', async () => {
+    const cutting = await fault({ mode: { kind: 'reset' } });
+    const users = upstream({ url: cutting.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 5 } });
+    for (let i = 0; i < 5; i++) await expect(streamed(users, QUERY)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(users.breaker()).toMatchObject({ state: 'open', opens: 1 });
+    await expect(streamed(users, QUERY)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(cutting.requests).toBe(5);
+  });
+
+  it('a half-open probe whose body the caller abandons frees its place: the next call probes again', async () => {
+    let time = 1_000_000;
+    const flaky = await fault({ mode: { kind: 'status', status: 503 } });
+    const users = upstream({ url: flaky.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 2, openMs: 30_000 } }, () => time);
+    expect(await streamed(users, QUERY)).toBe(503);
+    expect(await streamed(users, QUERY)).toBe(503);
+    expect(users.breaker().state).toBe('open');
+    await flaky.set({ kind: 'huge', bytes: 64 * 1024 * 1024 });
+    time += 30_000;
+    const { seen, sink } = recordingSink({ pauseEvery: 1 });
+    const probe = users.stream({ ...QUERY, method: 'GET', body: null }, sink);
+    await vi.waitFor(() => expect(seen.chunks).toBe(1), { timeout: 2_000, interval: 5 });
+    // Its head was good, but only the whole body would close the circuit.
+    expect(users.breaker().state).toBe('half-open');
+    probe.abort(new Error('client gone'));
+    expect(users.breaker().state).toBe('half-open');
+    await flaky.set({ kind: 'ok' });
+    expect(await streamed(users, QUERY)).toBe(200);
+    expect(users.breaker().state).toBe('closed');
+  });
+
   it('an upstream built with extra wrappers streams through them', async () => {
     const ok = await fault();
     const wrapped: UpstreamRequest[] = [];

@@ -4,7 +4,7 @@ import { CircuitOpenError, UpstreamTimeoutError } from '../errors.js';
 import type { BreakerPermit, CircuitBreaker } from './circuit-breaker.js';
 import { classifyTransportError } from './classify-error.js';
 import type { Clock } from './clock.js';
-import { outcomeOfError, outcomeOfStatus } from './outcome.js';
+import { outcomeOfError, outcomeOfStatus, type Outcome } from './outcome.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { AttemptHandler } from './stream-attempt.js';
@@ -35,8 +35,10 @@ type CallState = 'calling' | 'streaming' | 'done';
 /**
  * `Upstream.stream`: the layers of `request` (deadline to the head, retries with budget and
  * backoff, breaker per attempt, balancing, passive health, counters) as one state machine over
- * undici dispatch handlers, deciding everything at the response head. Per call: this object and
- * one handler per attempt; no promise, AbortSignal, timer beyond the deadline, or body stream.
+ * undici dispatch handlers, deciding retries at the response head. A good head handed to the sink
+ * is judged (breaker, passive health) when its body ends: a body the upstream cuts off or stalls
+ * counts as a failure. Per call: this object and one handler per attempt; no promise,
+ * AbortSignal, timer beyond the deadline, or body stream.
  */
 export function createStreamedCalls(options: StreamedCallOptions, deps: StreamedCallDeps): (request: StreamRequest, sink: UpstreamSink) => UpstreamCall {
   return function stream(request, sink) {
@@ -56,6 +58,8 @@ class StreamedCall implements UpstreamCall {
   private deadlineTimer: unknown;
   private waitTimer: unknown;
   private readonly canRetry: boolean;
+  /** The attempt whose body is streaming to the sink, not yet judged. */
+  private unjudgedBody: AttemptHandler | undefined;
 
   constructor(
     readonly options: StreamedCallOptions,
@@ -78,6 +82,8 @@ class StreamedCall implements UpstreamCall {
     if (this.state === 'done') return;
     this.state = 'done';
     this.stopTimers();
+    // The caller left: the body says nothing about the upstream.
+    this.judgeBody('neutral');
     this.attempt?.abort(reason);
   }
 
@@ -110,15 +116,16 @@ class StreamedCall implements UpstreamCall {
   /** The head of an attempt: judged as `request` judges it, then retried (its body dumped) or handed to the sink. */
   onAttemptHead(attempt: AttemptHandler, statusCode: number, headers: IncomingHttpHeaders): void {
     const outcome = outcomeOfStatus(statusCode);
-    this.judge(attempt, outcome);
     this.deps.markReachable();
     if (this.state !== 'calling' || attempt !== this.attempt) {
+      this.judge(attempt, outcome);
       attempt.phase = 'dump';
       return;
     }
     this.previousError = undefined;
     const delay = this.canRetry && !this.deadlinePassed ? this.deps.policy.delayBefore(this.retryNo, { response: { statusCode, headers } }, this.deadlineAt) : undefined;
     if (delay !== undefined) {
+      this.judge(attempt, outcome);
       attempt.phase = 'dump';
       attempt.retryDelay = delay;
       return;
@@ -126,11 +133,14 @@ class StreamedCall implements UpstreamCall {
     this.state = 'streaming';
     if (this.request.deadline === 'body') this.stopWaitTimer();
     else this.stopTimers();
+    if (outcome === 'success') this.unjudgedBody = attempt;
+    else this.judge(attempt, outcome);
     const wanted = this.sink.onHead(statusCode, headers);
     if (wanted) return;
     // The sink is done with this call: the body is read and dropped, and no deadline is left running.
     this.state = 'done';
     this.stopTimers();
+    this.judgeBody('success');
     // The sink may have aborted the call meanwhile (the attempt is then closed).
     if (attempt.phase === 'body') attempt.phase = 'dump';
   }
@@ -153,17 +163,27 @@ class StreamedCall implements UpstreamCall {
     if (this.state !== 'streaming') return;
     this.state = 'done';
     this.stopTimers();
+    this.judgeBody('success');
     this.sink.onEnd();
   }
 
+  /** The body was cut: by the upstream or the network (a failure), the deadline (a failure), or the sink (says nothing). */
   onBodyError(error: unknown): void {
     if (this.state !== 'streaming') return;
     this.state = 'done';
     this.stopTimers();
+    this.judgeBody(outcomeOfError(error));
     this.sink.onError(error);
   }
 
-  private judge(attempt: AttemptHandler, outcome: ReturnType<typeof outcomeOfStatus>): void {
+  private judgeBody(outcome: Outcome): void {
+    const attempt = this.unjudgedBody;
+    if (attempt === undefined) return;
+    this.unjudgedBody = undefined;
+    this.judge(attempt, outcome);
+  }
+
+  private judge(attempt: AttemptHandler, outcome: Outcome): void {
     this.deps.targets.record(attempt.target, outcome);
     if (outcome === 'failure') this.deps.stats.failures += 1;
     attempt.permit?.done(outcome);
