@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
-import { measure, type Sample } from './lib/measure.js';
+import { measure, type MeasureDeps, type Sample } from './lib/measure.js';
+import { measurePaired, pairedNotes, type PairedRow } from './lib/paired.js';
 import { flagNotes, summarise, table, type Row } from './lib/report.js';
 import { scenarios as allScenarios, type Scenario } from './lib/scenarios.js';
 import { derive, derivedNotes, soakNotes, type DerivedRow } from './lib/derived.js';
@@ -68,14 +69,16 @@ async function main(argv: string[]): Promise<number> {
     const supergraphs = await composeSupergraphs(ctx);
     const chosen = select(allScenarios(ctx, supergraphs, mocks.mocks), args);
     for (const scenario of chosen) if (!scenario.unavailable && scenario.targets.length > 0) await scenario.prepare?.();
-    const samples = await runRounds(chosen, args);
+    const deps: MeasureDeps = { ticksPerSecond: clockTicks(), loadCore: LOAD_CORE, busyCore: TEST_CORE, timing: args.timing, log };
+    const samples = await runRounds(chosen, args, deps);
+    const paired = await runPaired(chosen, args, deps);
     const rows = chosen.flatMap((s) => summarise(s, samples));
     const derived = chosen.flatMap((s) => derive(s, samples));
-    print(chosen, rows, derived);
+    print(chosen, rows, derived, paired);
     const info = runInfo(ROOT, args, ctx, mocks.restKind);
     const file = args.out ?? resultFile(ROOT, info, args.quick);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ ...info, scenarios: chosen.map(describe), rows, derived, samples }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify({ ...info, scenarios: chosen.map(describe), rows, derived, paired, samples }, null, 2)}\n`);
     log(`wrote ${file}`);
     return rows.some((r) => r.errors > 0) ? 1 : 0;
   } finally {
@@ -84,8 +87,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runRounds(chosen: Scenario[], args: BenchArgs): Promise<Sample[]> {
-  const deps = { ticksPerSecond: clockTicks(), loadCore: LOAD_CORE, busyCore: TEST_CORE, timing: args.timing, log };
+async function runRounds(chosen: Scenario[], args: BenchArgs, deps: MeasureDeps): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let round = 1; round <= args.rounds; round++) {
     for (const scenario of chosen) {
@@ -102,16 +104,32 @@ async function runRounds(chosen: Scenario[], args: BenchArgs): Promise<Sample[]>
   return samples;
 }
 
+/** Each derived figure again, both of its processes running, windows interleaved (`--paired N`). */
+async function runPaired(chosen: Scenario[], args: BenchArgs, deps: MeasureDeps): Promise<PairedRow[]> {
+  const rows: PairedRow[] = [];
+  if (args.paired === 0) return rows;
+  for (const scenario of chosen) {
+    if (scenario.unavailable) continue;
+    for (const spec of scenario.derived ?? []) {
+      log(`paired ${scenario.name}: ${spec.label} (${args.paired} pairs of ${args.pairWindowS} s windows)`);
+      const row = await measurePaired(scenario, spec, { pairs: args.paired, windowS: args.pairWindowS }, deps);
+      log(`  ${pairedNotes([row])}`);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
 function describe(s: Scenario): Record<string, unknown> {
   return { name: s.name, title: s.title, reference: s.reference, connections: s.connections, request: { method: s.spec.method, path: s.spec.path, marker: s.spec.marker }, unavailable: s.unavailable };
 }
 
-function print(chosen: Scenario[], rows: Row[], derived: DerivedRow[]): void {
+function print(chosen: Scenario[], rows: Row[], derived: DerivedRow[], paired: PairedRow[]): void {
   console.log('');
   for (const s of chosen) console.log(`${s.name}: ${s.title} (reference: ${s.reference}, ${s.connections} connections)`);
   console.log('');
   console.log(table(rows, chosen.map((s) => ({ scenario: s.name, title: s.title, unavailable: s.unavailable }))));
-  const notes = [derivedNotes(derived), soakNotes(rows)].filter(Boolean).join('\n');
+  const notes = [derivedNotes(derived), pairedNotes(paired), soakNotes(rows)].filter(Boolean).join('\n');
   if (notes) console.log(`\n${notes}`);
   const flags = flagNotes(rows);
   if (flags) console.log(`\n${flags}`);

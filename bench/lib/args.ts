@@ -9,6 +9,9 @@ export interface BenchArgs {
   quick: boolean;
   peers: boolean;
   junction: 'build' | 'tsx';
+  /** Pairs of interleaved windows per derived figure (0: none; see lib/paired.ts). */
+  paired: number;
+  pairWindowS: number;
   out?: string;
   help: boolean;
 }
@@ -28,6 +31,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --soak S          seconds of the memory soak of "resilience" (default 60; 30 with --quick)
   --no-peers        Junction only (never installs peers)
   --junction MODE   build (default: compile to bench/.build and run JS) or tsx
+  --paired N        after the rounds, measure each derived figure (e.g. a policy's overhead)
+                    again with both processes running and N pairs of alternated windows: the
+                    figure to trust on a noisy host (default 0: off)
+  --pair-window S   seconds of each paired window (default 3)
   --out FILE        write the JSON there (default bench/results/<date>-<commit>.json)
 
 Compare two runs: npm run bench:compare A.json B.json`;
@@ -46,6 +53,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       soak: { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       junction: { type: 'string' },
+      paired: { type: 'string' },
+      'pair-window': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -72,6 +81,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     quick,
     peers: !(values['no-peers'] ?? false),
     junction: junctionMode,
+    paired: Math.floor(num(values.paired, 0, 'paired')),
+    pairWindowS: Math.max(1, num(values['pair-window'], 3, 'pair-window')),
     out: values.out,
     help: values.help ?? false,
   };

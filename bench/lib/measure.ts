@@ -57,17 +57,22 @@ export interface MeasureDeps {
   log(line: string): void;
 }
 
-/** Start → ready check → warm-up → measured window (CPU, calls) → one-connection latency → stop. */
-export async function measure(scenario: Scenario, target: Target, round: number, deps: MeasureDeps): Promise<Sample> {
-  const base = { scenario: scenario.name, target: target.id, label: target.label, round, flags: [] as string[] };
-  const unavailable = target.unavailable?.();
-  if (unavailable) return { ...base, skipped: unavailable };
-  const load: Load = {
+/** What `target` is loaded with in `scenario`. */
+export function loadOf(scenario: Scenario, target: Target): Load {
+  return {
     spec: target.spec ?? scenario.spec,
     connections: scenario.connections,
     callSources: target.callSources ?? scenario.callSources,
     noUpstream: target.noUpstream === true,
   };
+}
+
+/** Start → ready check → warm-up → measured window (CPU, calls) → one-connection latency → stop. */
+export async function measure(scenario: Scenario, target: Target, round: number, deps: MeasureDeps): Promise<Sample> {
+  const base = { scenario: scenario.name, target: target.id, label: target.label, round, flags: [] as string[] };
+  const unavailable = target.unavailable?.();
+  if (unavailable) return { ...base, skipped: unavailable };
+  const load = loadOf(scenario, target);
   let started: Started | undefined;
   try {
     started = target.start(await freePort());

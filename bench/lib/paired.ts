@@ -1,0 +1,125 @@
+import { loadedFlags, loadedWindow, loadOf, type LoadedWindow, type MeasureDeps } from './measure.js';
+import { freePort, waitReady, type Started } from './process.js';
+import type { DerivedSpec, Scenario } from './scenarios.js';
+import type { Target } from './targets.js';
+import { runWrk } from './wrk.js';
+
+export interface PairedOptions {
+  /** Pairs of windows (A then B, B then A, …). */
+  pairs: number;
+  /** Seconds of each window. */
+  windowS: number;
+}
+
+/** A derived figure measured with both processes alive and short windows alternated. */
+export interface PairedRow {
+  scenario: string;
+  label: string;
+  kind: DerivedSpec['kind'];
+  a: string;
+  b: string;
+  /** One value per pair, in the order measured. */
+  values: number[];
+  median?: number;
+  /** The middle half of the values (first and third quartiles). */
+  q1?: number;
+  q3?: number;
+  goal?: string;
+  met?: boolean;
+  /** Median over pairs of the overhead the unavoidable work alone adds to b (`floorCpuUs`). */
+  floor?: number;
+  floorLabel?: string;
+  /** Pairs with a flagged window (the bottleneck was elsewhere, or bad answers). */
+  flaggedPairs: number;
+  skipped?: string;
+}
+
+/**
+ * On a shared host, throughput drifts by tens of percent over tens of seconds, so two rows
+ * measured a minute apart can differ by more than a policy costs. Here both processes run at
+ * once (on the same core, only one loaded at a time) and windows of a few seconds alternate,
+ * each pair giving one value: drift slower than a pair cancels out of it.
+ */
+export async function measurePaired(scenario: Scenario, spec: DerivedSpec, options: PairedOptions, deps: MeasureDeps): Promise<PairedRow> {
+  const row: PairedRow = { scenario: scenario.name, label: spec.label, kind: spec.kind, a: spec.a, b: spec.b, values: [], goal: spec.goal?.text, floorLabel: spec.floorLabel, flaggedPairs: 0 };
+  const targets = [spec.a, spec.b].map((id) => scenario.targets.find((target) => target.id === id));
+  const [a, b] = targets;
+  if (a === undefined || b === undefined) return { ...row, skipped: 'a row is not run here (--only)' };
+  const unfit = targets.find((target) => target!.window !== undefined || target!.once === true || target!.unavailable?.() !== undefined);
+  if (unfit !== undefined) return { ...row, skipped: `${unfit.id} has no plain loaded window` };
+
+  const started: Started[] = [];
+  try {
+    for (const target of [a, b]) started.push(await startWarm(scenario, target, deps));
+    const floorUs = spec.floorCpuUs?.();
+    const floors: number[] = [];
+    for (let pair = 0; pair < options.pairs; pair++) {
+      const order = pair % 2 === 0 ? [0, 1] : [1, 0];
+      const windows: LoadedWindow[] = [];
+      for (const index of order) windows[index] = await loadedWindow(started[index]!, loadOf(scenario, [a, b][index]!), deps, options.windowS);
+      const [rateA, rateB] = windows.map((w) => (w.cpuSeconds > 0 ? w.result.requests / w.cpuSeconds : 0));
+      if (!rateA || !rateB) continue;
+      row.values.push(spec.kind === 'ratio' ? rateA / rateB : rateB / rateA - 1);
+      if (floorUs !== undefined) floors.push((floorUs * rateB) / 1e6);
+      if (windows.some((w) => loadedFlags(w, deps, w.errors).length > 0)) row.flaggedPairs++;
+    }
+    return { ...row, ...summary(row.values, spec), floor: floors.length > 0 ? quartiles(floors).median : undefined };
+  } catch (err) {
+    return { ...row, skipped: `failed: ${(err as Error).message}` };
+  } finally {
+    await Promise.all(started.map((process) => process.stop()));
+  }
+}
+
+async function startWarm(scenario: Scenario, target: Target, deps: MeasureDeps): Promise<Started> {
+  const load = loadOf(scenario, target);
+  const started = target.start(await freePort());
+  try {
+    await waitReady(started, load.spec, 90_000);
+    await target.prime?.(started, load.spec);
+    if (deps.timing.warmupS > 0) await runWrk({ url: started.url, spec: load.spec, core: deps.loadCore, connections: load.connections, durationS: deps.timing.warmupS });
+    return started;
+  } catch (err) {
+    await started.stop();
+    throw err;
+  }
+}
+
+function summary(values: number[], spec: DerivedSpec): Pick<PairedRow, 'median' | 'q1' | 'q3' | 'met'> {
+  if (values.length === 0) return {};
+  const { median, q1, q3 } = quartiles(values);
+  return { median, q1, q3, met: spec.goal?.met(median) };
+}
+
+/** Median and quartiles (medians of the lower and upper halves). */
+export function quartiles(values: readonly number[]): { median: number; q1: number; q3: number } {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = (list: number[]): number => {
+    const mid = Math.floor(list.length / 2);
+    return list.length % 2 === 1 ? list[mid]! : (list[mid - 1]! + list[mid]!) / 2;
+  };
+  const half = Math.floor(sorted.length / 2);
+  const lower = sorted.slice(0, Math.max(1, half));
+  const upper = sorted.slice(sorted.length - Math.max(1, half));
+  return { median: middle(sorted), q1: middle(lower), q3: middle(upper) };
+}
+
+const show = (kind: DerivedSpec['kind'], v: number): string =>
+  kind === 'ratio' ? `${v.toFixed(2)}×` : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
+
+/** One line per paired figure. */
+export function pairedNotes(rows: PairedRow[]): string {
+  return rows
+    .map((row) => {
+      const head = `${row.scenario}: ${row.label}, paired`;
+      if (row.skipped !== undefined) return `${head}: — (${row.skipped})`;
+      if (row.median === undefined) return `${head}: — (no usable pair)`;
+      const what = row.kind === 'cpu-overhead' ? ' CPU per request' : ' in req/CPU-s';
+      const spread = ` (median of ${row.values.length} pairs; middle half ${show(row.kind, row.q1!)} … ${show(row.kind, row.q3!)})`;
+      const goal = row.goal ? `; target ${row.goal}: ${row.met ? 'met' : 'NOT met'}` : '';
+      const floor = row.floor === undefined ? '' : `; ${row.floorLabel ?? 'unavoidable work'} alone: ${show('cpu-overhead', row.floor)}`;
+      const flagged = row.flaggedPairs > 0 ? ` ⚑ ${row.flaggedPairs} pairs flagged` : '';
+      return `${head}: ${show(row.kind, row.median)}${what}${spread}${goal}${floor}${flagged}`;
+    })
+    .join('\n');
+}
