@@ -93,6 +93,10 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
   const productsSupergraph = () => sg.products;
   const productsWhy = () => sg.productsError;
   const post = postBody(dir);
+  const passthroughTargets: DerivedSpec[] = [
+    atLeast('Junction / the bare undici Pool proxy', 'junction', 'undici-proxy', 1.0),
+    atLeast('Junction / fastify + reply-from', 'junction', 'fastify-reply-from', 1.2),
+  ];
   return [
     {
       name: 'flat',
@@ -101,6 +105,10 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       connections: 32,
       spec: graphqlSpec(dir, 'flat', FLAT_QUERY, FLAT_MARKER),
       callSources: [mocks.products],
+      derived: [
+        atLeast('Junction / Hive Gateway stitching --jit', 'junction', 'hive-stitching-jit', 3),
+        atLeast('Junction / Hive Gateway with its Rust planner', 'junction', 'hive-router', 1.5),
+      ],
       targets: [
         junction(ctx, 'flat.yaml'),
         hiveStitching(productsSupergraph, productsWhy),
@@ -116,6 +124,7 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       connections: 16,
       spec: graphqlSpec(dir, 'fanout', FANOUT_QUERY, '"o27"'),
       callSources: mocks.fanout,
+      derived: [atLeast('Junction / Hive Gateway + Mesh', 'junction', 'hive-mesh', 2)],
       targets: [
         junction(ctx, 'fanout.yaml'),
         { ...hiveStitching(() => sg.mesh, () => sg.meshError), id: 'hive-mesh', label: 'Hive Gateway + Mesh-composed supergraph' },
@@ -129,6 +138,7 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       spec: { method: 'GET', path: '/api/catalog/products/p1', marker: '"name":"Mechanical Keyboard"' },
       callSources: mocks.rest ? [mocks.rest] : [],
       notAvailable: routesMissing,
+      derived: passthroughTargets,
       targets: [junction(ctx, 'passthrough.yaml'), undiciProxy(ctx), fastifyProxy(ctx), nginxProxy(ctx)],
     },
     {
@@ -139,9 +149,15 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       spec: { method: 'POST', path: '/api/catalog/orders', bodyFile: post, contentType: 'application/json', marker: '"received":"order"' },
       callSources: mocks.rest ? [mocks.rest] : [],
       notAvailable: routesMissing,
+      derived: passthroughTargets,
       targets: [junction(ctx, 'passthrough.yaml'), undiciProxy(ctx), fastifyProxy(ctx), nginxProxy(ctx)],
     },
     policiesScenario(ctx, dir, mocks),
     resilienceScenario(ctx, dir, mocks),
   ];
+}
+
+/** The issue's throughput target of Junction over a peer: `a / b ≥ min` in req/CPU-s. */
+function atLeast(label: string, a: string, b: string, min: number): DerivedSpec {
+  return { label, kind: 'ratio', a, b, goal: { text: `≥ ${min.toFixed(1)}×`, met: (value) => value >= min } };
 }
