@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { mapSchema, MapperKind } from '@graphql-tools/utils';
 import type { FieldFallbackConfig } from './config/fallbacks.js';
 import { gatewayContextOf } from './context.js';
+import { forbidStoring } from './stores/cache-hints.js';
 
 /** Codes of an upstream call that failed; only these are answered by a fallback (never 4xx or auth errors). */
 const UPSTREAM_FAILURES = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR', 'UPSTREAM_CIRCUIT_OPEN', 'GATEWAY_TIMEOUT']);
@@ -84,7 +85,9 @@ function withFallback(resolve: GraphQLFieldResolver<unknown, unknown> | undefine
   };
 }
 
+/** A fallback answer stands in for a failure: noted in the response, and never cached. */
 function served(context: unknown, note: FallbackNote, value: unknown): unknown {
+  forbidStoring(context);
   const holder = context as { [NOTES]?: FallbackNote[] };
   (holder[NOTES] ??= []).push(note);
   return value;

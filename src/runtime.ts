@@ -94,7 +94,7 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
       planner: () => planner,
       fastPathSources: policies.fastPath ? remoteSources(loaded.sources, upstreams) : undefined,
       fastPathPolicies: policies.fastPath,
-      finishStitched: fallbacks.plugin === undefined ? undefined : withFallbackNotes,
+      finishStitched: withFallbackNotes,
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },

@@ -98,6 +98,27 @@ describe('per-field fallbacks', () => {
     expect(down.extensions?.fallbacks).toEqual([{ path: ['reviews'], kind: 'value', code: expect.stringMatching(/^UPSTREAM_/) }]);
   }, 30_000);
 
+  it('an answer a fallback filled is never cached, on the pipeline or the fast path', async () => {
+    const users = await startUsers();
+    const reviews = await startReviews();
+    services.push(users, reviews);
+    const extra = `${FALLBACKS}cache:\n  fields:\n    Query.reviews: { maxAge: 60 }\n`;
+    const config = parseConfig(configText({ usersUrl: users.url, reviewsUrl: reviews.url, extra }), `${ROOT}/gateway.yaml`, { env: {} });
+    gateway = await createGateway(config, { logger: silentLogger() });
+    const { port } = await gateway.listen();
+    await reviews.close();
+    services = [users];
+    for (let i = 0; i < 2; i++) {
+      // The first answer is the pipeline's, the second the fast path's.
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ reviews { id } }' }) });
+      const body = (await response.json()) as Answer;
+      expect(body.data).toEqual({ reviews: [] });
+      expect(body.extensions?.fallbacks).toHaveLength(1);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('etag')).toBeNull();
+    }
+  }, 30_000);
+
   it('a fallback on a field the schema does not have is a config error at build time', async () => {
     const config = parseConfig(configText({ usersUrl: 'http://127.0.0.1:9', extra: 'fallbacks: { "Query.nope": { value: 1 } }' }), `${ROOT}/gateway.yaml`, { env: {} });
     await expect(createGateway(config, { logger: silentLogger() })).rejects.toThrow('fallbacks: "Query.nope" is not a field of the composed schema');

@@ -51,7 +51,8 @@ async function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup
         return undefined;
       }
       try {
-        const clean = answer.result.errors === undefined;
+        // Only bytes that are exactly `{"data":…}` are stored as sent, as the pipeline stores them.
+        const clean = answer.result.errors === undefined && answer.result.extensions === undefined;
         const done = await cache.finish(lookup, hints, answer.result, epoch, clean ? answer.body.toString('utf8') : undefined);
         settle(done.entry);
         const replaced = withOutcome(done.outcome, request);

@@ -43,6 +43,12 @@ export function deltaSeconds(directives: CacheControlDirectives, name: string): 
   return Math.min(Number(value), 2 ** 31 - 1);
 }
 
+/** The response of this request must not be stored (e.g. a fallback stood in for a failed upstream). */
+export function forbidStoring(context: unknown): void {
+  const collector = (context as Record<string, unknown> | null | undefined)?.[CACHE_HINTS_KEY] as CacheHintCollector | undefined;
+  if (collector !== undefined) collector.noStore = true;
+}
+
 /**
  * Records an upstream response's `Cache-Control` as a hint, when the request collects hints.
  * A response setting a cookie is per-caller: the GraphQL response built from it is not stored.

@@ -262,10 +262,10 @@ async function runLocally(plan: ForwardPlan, variables: Record<string, unknown> 
   return execute({ schema: plan.subschema.schema, document: plan.document, variableValues: variables, contextValue: context });
 }
 
-/** The bytes of a result with its errors masked, and the result itself (errors unmasked) for the policies. */
 /**
- * The answer to send for `result`, errors masked. Its `extensions` are sent only when `withExtensions`:
- * those of a stitched execution are the gateway's own (field fallbacks); a source's never pass.
+ * The bytes of a result with its errors masked, and the result itself (errors unmasked) for the
+ * policies. Its `extensions` are sent only when `withExtensions`: those of a stitched execution
+ * are the gateway's own (field fallbacks); a source's never pass.
  */
 function answerOf(result: ExecutionResult, mask: FastPathOptions['mask'], requestId: string, withExtensions = false): FastPathAnswer {
   const errors = result.errors?.map((error) => mask(error, requestId).toJSON());
