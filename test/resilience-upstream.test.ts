@@ -34,6 +34,8 @@ function upstream(config: Record<string, unknown>, now?: () => number, logger?: 
 
 const QUERY: UpstreamRequest = { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{"query":"{ users { id } }"}', idempotent: true };
 const MUTATION: UpstreamRequest = { ...QUERY, body: '{"query":"mutation { rename }"}', idempotent: false };
+/** A call whose whole body the deadline bounds, as the sources make it. */
+const WHOLE_BODY: UpstreamRequest = { ...QUERY, deadline: 'body' };
 
 /** Every case runs through both call paths: `request` (a promise and a body stream) and `stream` (a sink). */
 const CALL_PATHS = ['request', 'stream'] as const;
@@ -364,12 +366,12 @@ describe('Upstream.stream', () => {
     expect(users.breaker().consecutiveFailures).toBe(0);
   });
 
-  it('a body the upstream cuts off counts against it: five resets mid-body open the breaker', async () => {
+  it('a body the deadline bounds, cut off by the upstream, counts against it: five resets mid-body open the breaker', async () => {
     const cutting = await fault({ mode: { kind: 'reset' } });
     const users = upstream({ url: cutting.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 5 } });
-    for (let i = 0; i < 5; i++) await expect(streamed(users, QUERY)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    for (let i = 0; i < 5; i++) await expect(streamed(users, WHOLE_BODY)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(users.breaker()).toMatchObject({ state: 'open', opens: 1 });
-    await expect(streamed(users, QUERY)).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(streamed(users, WHOLE_BODY)).rejects.toBeInstanceOf(CircuitOpenError);
     expect(cutting.requests).toBe(5);
   });
 
@@ -383,15 +385,30 @@ describe('Upstream.stream', () => {
     await flaky.set({ kind: 'huge', bytes: 64 * 1024 * 1024 });
     time += 30_000;
     const { seen, sink } = recordingSink({ pauseEvery: 1 });
-    const probe = users.stream({ ...QUERY, method: 'GET', body: null }, sink);
+    const probe = users.stream({ ...WHOLE_BODY, method: 'GET', body: null }, sink);
     await vi.waitFor(() => expect(seen.chunks).toBe(1), { timeout: 2_000, interval: 5 });
     // Its head was good, but only the whole body would close the circuit.
     expect(users.breaker().state).toBe('half-open');
     probe.abort(new Error('client gone'));
     expect(users.breaker().state).toBe('half-open');
     await flaky.set({ kind: 'ok' });
-    expect(await streamed(users, QUERY)).toBe(200);
+    expect(await streamed(users, WHOLE_BODY)).toBe(200);
     expect(users.breaker().state).toBe('closed');
+  });
+
+  it('a stream the deadline does not bound is judged at its head: a long body never holds the half-open probe', async () => {
+    let time = 1_000_000;
+    const flaky = await fault({ mode: { kind: 'status', status: 503 } });
+    const users = upstream({ url: flaky.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 2, openMs: 30_000 } }, () => time);
+    expect(await streamed(users, QUERY)).toBe(503);
+    expect(await streamed(users, QUERY)).toBe(503);
+    await flaky.set({ kind: 'huge', bytes: 64 * 1024 * 1024 });
+    time += 30_000;
+    const { seen, sink } = recordingSink({ pauseEvery: 1 });
+    const download = users.stream({ ...QUERY, method: 'GET', body: null }, sink);
+    await vi.waitFor(() => expect(seen.chunks).toBe(1), { timeout: 2_000, interval: 5 });
+    expect(users.breaker().state).toBe('closed');
+    download.abort(new Error('client gone'));
   });
 
   it('an upstream built with extra wrappers streams through them', async () => {

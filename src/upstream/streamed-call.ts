@@ -35,10 +35,13 @@ type CallState = 'calling' | 'streaming' | 'done';
 /**
  * `Upstream.stream`: the layers of `request` (deadline to the head, retries with budget and
  * backoff, breaker per attempt, balancing, passive health, counters) as one state machine over
- * undici dispatch handlers, deciding retries at the response head. A good head handed to the sink
- * is judged (breaker, passive health) when its body ends: a body the upstream cuts off or stalls
- * counts as a failure. Per call: this object and one handler per attempt; no promise,
- * AbortSignal, timer beyond the deadline, or body stream.
+ * undici dispatch handlers, deciding retries at the response head. An answer is judged (breaker,
+ * passive health) at its head, except a good one whose whole body the deadline bounds
+ * (`deadline: 'body'`, the sources' calls): that one when its body ends, so a body the upstream
+ * cuts off or that passes the deadline counts as a failure. A stream without that bound (a REST
+ * route: events, downloads to slow clients) may last long, and must not hold a half-open
+ * breaker's probe for its whole life. Per call: this object and one handler per attempt; no
+ * promise, AbortSignal, timer beyond the deadline, or body stream.
  */
 export function createStreamedCalls(options: StreamedCallOptions, deps: StreamedCallDeps): (request: StreamRequest, sink: UpstreamSink) => UpstreamCall {
   return function stream(request, sink) {
@@ -58,7 +61,7 @@ class StreamedCall implements UpstreamCall {
   private deadlineTimer: unknown;
   private waitTimer: unknown;
   private readonly canRetry: boolean;
-  /** The attempt whose body is streaming to the sink, not yet judged. */
+  /** The attempt whose bounded body is streaming to the sink, judged when it ends. */
   private unjudgedBody: AttemptHandler | undefined;
 
   constructor(
@@ -133,7 +136,7 @@ class StreamedCall implements UpstreamCall {
     this.state = 'streaming';
     if (this.request.deadline === 'body') this.stopWaitTimer();
     else this.stopTimers();
-    if (outcome === 'success') this.unjudgedBody = attempt;
+    if (outcome === 'success' && this.request.deadline === 'body') this.unjudgedBody = attempt;
     else this.judge(attempt, outcome);
     const wanted = this.sink.onHead(statusCode, headers);
     if (wanted) return;
