@@ -62,7 +62,8 @@ export function derive(scenario: Scenario, samples: Sample[]): DerivedRow[] {
   });
 }
 
-const show = (kind: DerivedRow['kind'], v: number): string =>
+/** A figure as printed: `1.23×` for a ratio, `+4.5%` for an overhead. */
+export const show = (kind: DerivedRow['kind'], v: number): string =>
   kind === 'ratio' ? `${v.toFixed(2)}×` : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
 
 /** One line per derived figure, under the table. */

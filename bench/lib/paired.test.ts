@@ -25,7 +25,7 @@ describe('paired figures', () => {
       scenario: 'policies', label: 'X vs Y', kind: 'cpu-overhead', a: 'x', b: 'y', values: [0.02, 0.04, 0.03],
       median: 0.03, q1: 0.02, q3: 0.04, goal: '≤ 5%', met: true, floor: 0.01, floorLabel: 'the check', flaggedPairs: 1,
     };
-    expect(pairedNotes([row])).toBe('policies: X vs Y, paired: +3.0% CPU per request (median of 3 pairs; middle half +2.0% … +4.0%); target ≤ 5%: met; the check alone: +1.0% ⚑ 1 pairs flagged');
+    expect(pairedNotes([row])).toBe('policies: X vs Y, paired: +3.0% CPU per request (median of 3 pairs; middle half +2.0% … +4.0%); target ≤ 5%: met; the check alone: +1.0% ⚑ flagged in 1 of the pairs');
     expect(pairedNotes([{ ...row, values: [], median: undefined, skipped: 'a row is not run here (--only)' }])).toBe('policies: X vs Y, paired: — (a row is not run here (--only))');
   });
 });

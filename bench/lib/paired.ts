@@ -1,7 +1,9 @@
+import { show } from './derived.js';
 import { loadedFlags, loadedWindow, loadOf, type LoadedWindow, type MeasureDeps } from './measure.js';
 import { freePort, waitReady, type Started } from './process.js';
 import type { DerivedSpec, Scenario } from './scenarios.js';
 import type { Target } from './targets.js';
+import { median } from './report.js';
 import { runWrk } from './wrk.js';
 
 export interface PairedOptions {
@@ -63,11 +65,11 @@ export async function measurePaired(scenario: Scenario, spec: DerivedSpec, optio
       if (floorUs !== undefined) floors.push((floorUs * rateB) / 1e6);
       if (windows.some((w) => loadedFlags(w, deps, w.errors).length > 0)) row.flaggedPairs++;
     }
-    return { ...row, ...summary(row.values, spec), floor: floors.length > 0 ? quartiles(floors).median : undefined };
+    return { ...row, ...summary(row.values, spec), floor: floors.length > 0 ? median(floors) : undefined };
   } catch (err) {
     return { ...row, skipped: `failed: ${(err as Error).message}` };
   } finally {
-    await Promise.all(started.map((process) => process.stop()));
+    await Promise.all(started.map((running) => running.stop()));
   }
 }
 
@@ -94,18 +96,9 @@ function summary(values: number[], spec: DerivedSpec): Pick<PairedRow, 'median' 
 /** Median and quartiles (medians of the lower and upper halves). */
 export function quartiles(values: readonly number[]): { median: number; q1: number; q3: number } {
   const sorted = [...values].sort((x, y) => x - y);
-  const middle = (list: number[]): number => {
-    const mid = Math.floor(list.length / 2);
-    return list.length % 2 === 1 ? list[mid]! : (list[mid - 1]! + list[mid]!) / 2;
-  };
-  const half = Math.floor(sorted.length / 2);
-  const lower = sorted.slice(0, Math.max(1, half));
-  const upper = sorted.slice(sorted.length - Math.max(1, half));
-  return { median: middle(sorted), q1: middle(lower), q3: middle(upper) };
+  const half = Math.max(1, Math.floor(sorted.length / 2));
+  return { median: median(sorted), q1: median(sorted.slice(0, half)), q3: median(sorted.slice(sorted.length - half)) };
 }
-
-const show = (kind: DerivedSpec['kind'], v: number): string =>
-  kind === 'ratio' ? `${v.toFixed(2)}×` : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
 
 /** One line per paired figure. */
 export function pairedNotes(rows: PairedRow[]): string {
@@ -118,7 +111,7 @@ export function pairedNotes(rows: PairedRow[]): string {
       const spread = ` (median of ${row.values.length} pairs; middle half ${show(row.kind, row.q1!)} … ${show(row.kind, row.q3!)})`;
       const goal = row.goal ? `; target ${row.goal}: ${row.met ? 'met' : 'NOT met'}` : '';
       const floor = row.floor === undefined ? '' : `; ${row.floorLabel ?? 'unavoidable work'} alone: ${show('cpu-overhead', row.floor)}`;
-      const flagged = row.flaggedPairs > 0 ? ` ⚑ ${row.flaggedPairs} pairs flagged` : '';
+      const flagged = row.flaggedPairs > 0 ? ` ⚑ flagged in ${row.flaggedPairs} of the pairs` : '';
       return `${head}: ${show(row.kind, row.median)}${what}${spread}${goal}${floor}${flagged}`;
     })
     .join('\n');

@@ -105,12 +105,4 @@ describe('memory cache store', () => {
     expect(await store.invalidate(['E:A:1'])).toBe(1);
     expect(await store.get('k')).toBeUndefined();
   });
-
-  it('keeps a tag holding a NUL apart from the tags it seems to join', async () => {
-    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 });
-    await store.set('joined', 'J', 60_000, ['E:A:1\u0000E:A:2']);
-    await store.set('apart', 'P', 60_000, ['E:A:1', 'E:A:2']);
-    expect(await store.invalidate(['E:A:2'])).toBe(1);
-    expect(await store.get('joined')).toBe('J');
-  });
 });
