@@ -375,7 +375,8 @@ describe('Upstream.stream', () => {
     expect(cutting.requests).toBe(5);
   });
 
-  it('a half-open probe whose body the caller abandons frees its place: the next call probes again', async () => {
+  /** Two 503s open the breaker, its open time passes, and the upstream now sends a 64 MB body; `request` probes. */
+  async function probeWhileHalfOpen(request: UpstreamRequest) {
     let time = 1_000_000;
     const flaky = await fault({ mode: { kind: 'status', status: 503 } });
     const users = upstream({ url: flaky.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 2, openMs: 30_000 } }, () => time);
@@ -385,8 +386,13 @@ describe('Upstream.stream', () => {
     await flaky.set({ kind: 'huge', bytes: 64 * 1024 * 1024 });
     time += 30_000;
     const { seen, sink } = recordingSink({ pauseEvery: 1 });
-    const probe = users.stream({ ...WHOLE_BODY, method: 'GET', body: null }, sink);
+    const probe = users.stream({ ...request, method: 'GET', body: null }, sink);
     await vi.waitFor(() => expect(seen.chunks).toBe(1), { timeout: 2_000, interval: 5 });
+    return { users, flaky, probe };
+  }
+
+  it('a half-open probe whose body the caller abandons frees its place: the next call probes again', async () => {
+    const { users, flaky, probe } = await probeWhileHalfOpen(WHOLE_BODY);
     // Its head was good, but only the whole body would close the circuit.
     expect(users.breaker().state).toBe('half-open');
     probe.abort(new Error('client gone'));
@@ -397,18 +403,9 @@ describe('Upstream.stream', () => {
   });
 
   it('a stream the deadline does not bound is judged at its head: a long body never holds the half-open probe', async () => {
-    let time = 1_000_000;
-    const flaky = await fault({ mode: { kind: 'status', status: 503 } });
-    const users = upstream({ url: flaky.url, retry: { maxRetries: 0 }, circuitBreaker: { max_failures: 2, openMs: 30_000 } }, () => time);
-    expect(await streamed(users, QUERY)).toBe(503);
-    expect(await streamed(users, QUERY)).toBe(503);
-    await flaky.set({ kind: 'huge', bytes: 64 * 1024 * 1024 });
-    time += 30_000;
-    const { seen, sink } = recordingSink({ pauseEvery: 1 });
-    const download = users.stream({ ...QUERY, method: 'GET', body: null }, sink);
-    await vi.waitFor(() => expect(seen.chunks).toBe(1), { timeout: 2_000, interval: 5 });
+    const { users, probe } = await probeWhileHalfOpen(QUERY);
     expect(users.breaker().state).toBe('closed');
-    download.abort(new Error('client gone'));
+    probe.abort(new Error('client gone'));
   });
 
   it('an upstream built with extra wrappers streams through them', async () => {
