@@ -43,9 +43,14 @@ export function deltaSeconds(directives: CacheControlDirectives, name: string): 
   return Math.min(Number(value), 2 ** 31 - 1);
 }
 
+/** The collector on a request context, when the request collects hints. */
+function collectorOf(context: unknown): CacheHintCollector | undefined {
+  return (context as Record<string, unknown> | null | undefined)?.[CACHE_HINTS_KEY] as CacheHintCollector | undefined;
+}
+
 /** The response of this request must not be stored (e.g. a fallback stood in for a failed upstream). */
 export function forbidStoring(context: unknown): void {
-  const collector = (context as Record<string, unknown> | null | undefined)?.[CACHE_HINTS_KEY] as CacheHintCollector | undefined;
+  const collector = collectorOf(context);
   if (collector !== undefined) collector.noStore = true;
 }
 
@@ -54,7 +59,7 @@ export function forbidStoring(context: unknown): void {
  * A response setting a cookie is per-caller: the GraphQL response built from it is not stored.
  */
 export function recordCacheHeaders(context: unknown, headers: Readonly<Record<string, string | string[] | undefined>>): void {
-  const collector = (context as Record<string, unknown> | null | undefined)?.[CACHE_HINTS_KEY] as CacheHintCollector | undefined;
+  const collector = collectorOf(context);
   if (collector === undefined) return;
   if (headers['set-cookie'] !== undefined) collector.noStore = true;
   const header = headers['cache-control'];
