@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Row } from './lib/report.js';
-import { which } from './lib/sys.js';
+import { benchTools } from './lib/sys.js';
 
 const root = join(import.meta.dirname, '..');
-const tools = Boolean(which('wrk') && which('taskset'));
-const skipReason = 'wrk/taskset not installed (run bench/install-tools.sh); the bench smoke test needs them';
-if (!tools && process.env.CI !== 'true') console.warn(`bench/harness.test.ts skipped: ${skipReason}`);
+const tools = benchTools('the bench smoke test (bench/harness.test.ts)');
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -21,7 +19,7 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
   });
 }
 
-describe.skipIf(!tools && process.env.CI !== 'true')('bench harness', () => {
+describe.skipIf(tools.skip)('bench harness', () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -29,7 +27,7 @@ describe.skipIf(!tools && process.env.CI !== 'true')('bench harness', () => {
   });
 
   it('measures Junction on the flat query: checked bodies, CPU, RSS, one upstream call per request', async () => {
-    if (!tools) throw new Error(skipReason);
+    tools.require();
     dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
     const out = join(dir, 'result.json');
     const args = ['--quick', '--scenario', 'flat', '--only', 'junction', '--no-peers', '--junction', 'tsx'];

@@ -4,14 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { measurePaired, pairedNotes, quartiles, type PairedRow } from './paired.js';
 import { FLAT_MARKER, FLAT_QUERY, graphqlSpec } from './request-specs.js';
-import { clockTicks, which } from './sys.js';
+import { benchTools, clockTicks } from './sys.js';
 import { subgraphDirect, type BenchContext } from './targets.js';
 import type { Scenario } from './scenarios.js';
 
 const root = join(import.meta.dirname, '../..');
-const tools = Boolean(which('wrk') && which('taskset'));
-const skipReason = 'wrk/taskset not installed (run bench/install-tools.sh); the paired measurement needs them';
-if (!tools && process.env.CI !== 'true') console.warn(`bench/lib/paired.test.ts (real run) skipped: ${skipReason}`);
+const tools = benchTools('the paired measurement (bench/lib/paired.test.ts)');
 
 describe('paired figures', () => {
   it('takes the median and the middle half of the pairs', () => {
@@ -30,7 +28,7 @@ describe('paired figures', () => {
   });
 });
 
-describe.skipIf(!tools && process.env.CI !== 'true')('paired measurement over real processes', () => {
+describe.skipIf(tools.skip)('paired measurement over real processes', () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -38,7 +36,7 @@ describe.skipIf(!tools && process.env.CI !== 'true')('paired measurement over re
   });
 
   it('runs both processes, alternates their windows and finds two copies of one server alike', async () => {
-    if (!tools) throw new Error(skipReason);
+    tools.require();
     dir = mkdtempSync(join(tmpdir(), 'bench-paired-'));
     const ctx = { root, core: 1 } as BenchContext;
     const one = subgraphDirect(ctx);

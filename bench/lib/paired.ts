@@ -1,5 +1,5 @@
 import { show } from './derived.js';
-import { loadedFlags, loadedWindow, loadOf, type LoadedWindow, type MeasureDeps } from './measure.js';
+import { loadedFlags, loadedWindow, loadOf, type Load, type LoadedWindow, type MeasureDeps } from './measure.js';
 import { freePort, waitReady, type Started } from './process.js';
 import type { DerivedSpec, Scenario } from './scenarios.js';
 import type { Target } from './targets.js';
@@ -52,13 +52,14 @@ export async function measurePaired(scenario: Scenario, spec: DerivedSpec, optio
 
   const started: Started[] = [];
   try {
-    for (const target of [a, b]) started.push(await startWarm(scenario, target, deps));
+    const loads = [a, b].map((target) => loadOf(scenario, target));
+    for (const index of [0, 1]) started.push(await startWarm([a, b][index]!, loads[index]!, deps));
     const floorUs = spec.floorCpuUs?.();
     const floors: number[] = [];
     for (let pair = 0; pair < options.pairs; pair++) {
       const order = pair % 2 === 0 ? [0, 1] : [1, 0];
       const windows: LoadedWindow[] = [];
-      for (const index of order) windows[index] = await loadedWindow(started[index]!, loadOf(scenario, [a, b][index]!), deps, options.windowS);
+      for (const index of order) windows[index] = await loadedWindow(started[index]!, loads[index]!, deps, options.windowS);
       const [rateA, rateB] = windows.map((w) => (w.cpuSeconds > 0 ? w.result.requests / w.cpuSeconds : 0));
       if (!rateA || !rateB) continue;
       row.values.push(spec.kind === 'ratio' ? rateA / rateB : rateB / rateA - 1);
@@ -73,8 +74,7 @@ export async function measurePaired(scenario: Scenario, spec: DerivedSpec, optio
   }
 }
 
-async function startWarm(scenario: Scenario, target: Target, deps: MeasureDeps): Promise<Started> {
-  const load = loadOf(scenario, target);
+async function startWarm(target: Target, load: Load, deps: MeasureDeps): Promise<Started> {
   const started = target.start(await freePort());
   try {
     await waitReady(started, load.spec, 90_000);

@@ -103,6 +103,23 @@ export function coreBusy(before: CoreTimes[], after: CoreTimes[]): number[] {
   });
 }
 
+/**
+ * Whether the bench's real-process tests can run here (wrk and taskset installed). Without them a
+ * test is skipped with a warning, except under `CI=true`, where `require()` fails it.
+ */
+export function benchTools(test: string): { skip: boolean; require(): void } {
+  const present = Boolean(which('wrk') && which('taskset'));
+  const reason = `wrk/taskset not installed (run bench/install-tools.sh); ${test} needs them`;
+  const skip = !present && process.env.CI !== 'true';
+  if (skip) console.warn(`${test} skipped: ${reason}`);
+  return {
+    skip,
+    require() {
+      if (!present) throw new Error(reason);
+    },
+  };
+}
+
 export function which(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
     if (dir && existsSync(`${dir}/${command}`)) return `${dir}/${command}`;
