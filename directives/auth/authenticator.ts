@@ -2,6 +2,7 @@ import type { AuthConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
 import type { Principal } from '../policy.js';
 import { createApiKeyVerifier, type ApiKeyVerifier } from './api-keys.js';
+import { bearerToken } from './bearer.js';
 import { invalidCredentials } from './errors.js';
 import type { AuthHttp } from './http-client.js';
 import { createIntrospector, type Introspector } from './introspection.js';
@@ -63,23 +64,4 @@ export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps)
   }
 
   return { enabled: apiKeys !== undefined || bearerEnabled, authenticate, jwt, introspection };
-}
-
-/** `Authorization: Bearer <token>` (scheme case-insensitive), else the named cookie. Other schemes are not ours. */
-function bearerToken(headers: HeaderReader, cookie: string | undefined): string | undefined {
-  const authorization = headers.get('authorization');
-  if (authorization !== null) {
-    const match = /^bearer(?:\s+(.*))?$/i.exec(authorization.trim());
-    if (match) return (match[1] ?? '').trim();
-  }
-  return cookie === undefined ? undefined : cookieValue(headers.get('cookie'), cookie);
-}
-
-function cookieValue(header: string | null, name: string): string | undefined {
-  if (header === null) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { bearerOf, bearerToken } from './bearer.js';
+
+const headersOf = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+
+describe('bearer credential', () => {
+  it('takes the token after the scheme, whatever its case and the whitespace around it', () => {
+    expect(bearerOf('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerOf('bearer abc')).toBe('abc');
+    expect(bearerOf('BEARER \t abc  ')).toBe('abc');
+    expect(bearerOf('  Bearer abc')).toBe('abc');
+  });
+
+  it('reads the bare scheme as an empty token (refused later), and other schemes as not ours', () => {
+    expect(bearerOf('Bearer')).toBe('');
+    expect(bearerOf('Bearer   ')).toBe('');
+    expect(bearerOf('Bearerabc')).toBeUndefined();
+    expect(bearerOf('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(bearerOf('Bear')).toBeUndefined();
+    expect(bearerOf('')).toBeUndefined();
+  });
+
+  it('falls back to the named cookie when no bearer header is sent', () => {
+    expect(bearerToken(headersOf({ cookie: 'a=1; session=tok; b=2' }), 'session')).toBe('tok');
+    expect(bearerToken(headersOf({ authorization: 'Basic x', cookie: 'session=tok' }), 'session')).toBe('tok');
+    expect(bearerToken(headersOf({ authorization: 'Bearer hdr', cookie: 'session=tok' }), 'session')).toBe('hdr');
+    expect(bearerToken(headersOf({ cookie: 'session=tok' }), undefined)).toBeUndefined();
+    expect(bearerToken(headersOf({}), 'session')).toBeUndefined();
+  });
+});

@@ -1,0 +1,37 @@
+import type { HeaderReader } from './authenticator.js';
+
+/** `Authorization: Bearer <token>` (scheme case-insensitive), else the named cookie. Other schemes are not ours. */
+export function bearerToken(headers: HeaderReader, cookie: string | undefined): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization !== null) {
+    const token = bearerOf(authorization);
+    if (token !== undefined) return token;
+  }
+  return cookie === undefined ? undefined : cookieValue(headers.get('cookie'), cookie);
+}
+
+const SCHEME = 'bearer';
+
+/**
+ * The token of a `Bearer` credential: `''` for the bare scheme, undefined for any other scheme.
+ * Looks at the scheme and the whitespace after it only: a regular expression would scan the whole
+ * token (hundreds of characters) on every request.
+ */
+export function bearerOf(authorization: string): string | undefined {
+  const value = authorization.trim();
+  if (value.length < SCHEME.length || value.slice(0, SCHEME.length).toLowerCase() !== SCHEME) return undefined;
+  if (value.length === SCHEME.length) return '';
+  const rest = value.slice(SCHEME.length);
+  const token = rest.trimStart();
+  // `Bearerxyz` is another scheme: the token must be set off by whitespace.
+  return token.length < rest.length ? token : undefined;
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
