@@ -85,7 +85,12 @@ export function createPolicyEngine(
       }
       return false;
     };
-    return { guard, afterProxy: combineAfterProxy(parts.flatMap((part) => (part.afterProxy ? [part.afterProxy] : []))) };
+    const onFailure = parts.flatMap((part) => (part.onUpstreamFailure ? [part.onUpstreamFailure] : []));
+    return {
+      guard,
+      afterProxy: combineAfterProxy(parts.flatMap((part) => (part.afterProxy ? [part.afterProxy] : []))),
+      onUpstreamFailure: onFailure.length === 0 ? undefined : (request) => onFailure.some((step) => step(request)),
+    };
   }
 
   return {

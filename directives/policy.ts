@@ -82,10 +82,18 @@ export interface BodyTap {
  */
 export type AfterProxy = (request: RouteRequest, response: RouteResponse) => BodyTap | undefined;
 
-/** A REST route policy with a step after the upstream call (a cache that stores misses). */
+/**
+ * Runs when a proxied route request's upstream failed before anything of its answer reached the
+ * client: unreachable, timed out, breaker open, or a 5xx the gateway would answer with 502.
+ * Returns true when it answered the client itself (the cache, with a stale copy).
+ */
+export type OnUpstreamFailure = (request: RouteRequest) => boolean;
+
+/** A REST route policy with steps after the upstream call (a cache that stores misses, and answers stale when the upstream fails). */
 export interface RoutePolicy {
   guard: RouteGuard;
   afterProxy?: AfterProxy | undefined;
+  onUpstreamFailure?: OnUpstreamFailure | undefined;
 }
 
 export interface PolicyModule<Args = unknown> {

@@ -21,6 +21,8 @@ export interface RouteHookResult {
   answered: boolean;
   /** Called with the upstream's response head; may return a tap for a copy of the body. */
   afterProxy?: ((response: RouteResponse) => BodyTap | undefined) | undefined;
+  /** Called when the upstream failed before the client got anything; true when a policy answered instead (stale). */
+  onUpstreamFailure?: (() => boolean) | undefined;
 }
 
 /** `undefined` (no promise) when the route has no policy: only the identity headers are stripped. */
@@ -55,8 +57,12 @@ export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRou
       for (const [name, value] of Object.entries(state.responseHeaders)) details.res.setHeader(name, value);
     }
     if (answered || details.res?.writableEnded === true) return ANSWERED;
-    const { afterProxy } = policy;
-    if (afterProxy === undefined || details.res === undefined) return undefined;
-    return { answered: false, afterProxy: (response) => afterProxy(request, response) };
+    const { afterProxy, onUpstreamFailure } = policy;
+    if (details.res === undefined || (afterProxy === undefined && onUpstreamFailure === undefined)) return undefined;
+    return {
+      answered: false,
+      afterProxy: afterProxy && ((response) => afterProxy(request, response)),
+      onUpstreamFailure: onUpstreamFailure && (() => onUpstreamFailure(request)),
+    };
   }
 }

@@ -35,7 +35,12 @@ const CASES: Record<string, OutgoingHttpHeaders> = {
   cookie: { 'cache-control': 'max-age=60', 'set-cookie': 'session=abc' },
   vary: { 'cache-control': 'max-age=60', vary: 'Accept-Language' },
   etag: { 'cache-control': 'max-age=60', etag: '"v1"' },
+  revalidate: { 'cache-control': 'max-age=60, must-revalidate' },
+  ownwindow: { 'cache-control': 'max-age=60, stale-if-error=10' },
 };
+
+/** How the upstream answers: normally, with 503, or by dropping the connection. */
+type Failure = 'none' | '503' | 'down';
 
 interface Setup {
   url: string;
@@ -43,12 +48,16 @@ interface Setup {
   upstream: TestUpstream;
   advance(ms: number): void;
   calls(path: string): number;
+  fail(mode: Failure): void;
 }
 
 async function setup(maxEntryBytes = 1024 * 1024, big?: (res: import('node:http').ServerResponse) => void): Promise<Setup> {
   let count = 0;
+  let failure: Failure = 'none';
   const upstream = await startUpstream((req, res) => {
     count++;
+    if (failure === 'down') return void req.socket.destroy();
+    if (failure === '503') return void res.writeHead(503).end('down for maintenance');
     const name = (req.url ?? '').split('?')[0]!.split('/')[2] ?? '';
     if (name === 'big' && big) return big(res);
     res.writeHead(200, CASES[name] ?? {});
@@ -76,6 +85,7 @@ async function setup(maxEntryBytes = 1024 * 1024, big?: (res: import('node:http'
     upstream,
     advance: (ms) => void (time += ms),
     calls: (path) => upstream.requests.filter((req) => req.url === path).length,
+    fail: (mode) => void (failure = mode),
   };
 }
 
@@ -208,6 +218,50 @@ describe('REST route caching through the gateway (policies.cache)', () => {
     expect(hit).toMatchObject({ body: 'first;second' });
     expect(hit.headers.get('x-cache')).toBe('HIT');
     expect(gw.calls('/c/big')).toBe(1);
+  });
+
+  it('answers from an expired entry while the upstream fails, marked stale (stale-if-error), also with the breaker open', async () => {
+    const gw = await setup();
+    const stored = await get(gw.url, '/c/plain');
+    gw.advance(40_000);
+    gw.fail('down');
+    const stale = await get(gw.url, '/c/plain');
+    expect(stale).toMatchObject({ status: 200, body: stored.body });
+    expect(stale.headers.get('x-cache')).toBe('STALE');
+    expect(stale.headers.get('warning')).toBe('110 - "Response is Stale"');
+    expect(stale.headers.get('cache-control')).toBe('no-store');
+    expect(stale.headers.get('age')).toBe('40');
+    expect(stale.headers.get('etag')).toBeNull();
+    expect(stale.headers.get('x-request-id')).toBeTruthy();
+    gw.fail('503');
+    expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('STALE');
+    // Five failures in a row open the breaker: then the upstream is not even called.
+    gw.fail('down');
+    for (let i = 0; i < 6; i++) expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('STALE');
+    expect(gw.calls('/c/plain')).toBe(6);
+    // Past the window (300 s by default) the failure is answered as it is (the breaker's probe meets the dead upstream).
+    gw.advance(300_000);
+    const gone = await get(gw.url, '/c/plain');
+    expect(gone.status).toBe(502);
+    expect(gone.headers.get('x-cache')).toBeNull();
+  });
+
+  it('serves stale only within the upstream\'s own stale-if-error, and never when it asks for revalidation', async () => {
+    const gw = await setup();
+    await get(gw.url, '/c/ownwindow');
+    await get(gw.url, '/c/revalidate');
+    gw.advance(35_000);
+    gw.fail('503');
+    expect((await get(gw.url, '/c/ownwindow')).headers.get('x-cache')).toBe('STALE');
+    const revalidate = await get(gw.url, '/c/revalidate');
+    expect(revalidate.status).toBe(502);
+    expect(revalidate.body).toContain('UPSTREAM_ERROR');
+    gw.advance(10_000);
+    expect((await get(gw.url, '/c/ownwindow')).status).toBe(502);
+    gw.fail('none');
+    const recovered = await get(gw.url, '/c/ownwindow');
+    expect(recovered).toMatchObject({ status: 200 });
+    expect(recovered.headers.get('x-cache')).toBe('MISS');
   });
 
   it('leaves routes without the policy alone', async () => {

@@ -1,19 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { deltaSeconds, parseCacheControl } from '../../src/stores/cache-hints.js';
+import { deltaSeconds, parseCacheControl, type CacheControlDirectives } from '../../src/stores/cache-hints.js';
 import { hashKey } from './entry.js';
 import type { CacheHint } from './sdl.js';
 
 /**
  * HTTP caching of REST GET routes as a shared cache (RFC 9111), kept deliberately small: only
  * responses with explicit freshness are stored (no heuristic freshness, no revalidation), so
- * `no-cache` is treated like `no-store`.
+ * `no-cache` is treated like `no-store`. A stored response may answer past its freshness only
+ * when the upstream fails (RFC 5861 `stale-if-error`).
  */
 
 /** Statuses cacheable by default (RFC 9110 §15.1) that a gateway is likely to see. */
 const CACHEABLE_STATUS = new Set([200, 203, 204, 300, 301, 404, 410]);
 
 export type HttpCacheDecision =
-  | { store: true; ttlSeconds: number; vary: string[]; private: boolean }
+  | { store: true; ttlSeconds: number; vary: string[]; private: boolean; staleIfErrorSeconds: number }
   | { store: false; reason: string };
 
 type Headers = IncomingHttpHeaders | Readonly<Record<string, string | string[] | undefined>>;
@@ -36,6 +37,7 @@ export function responseCacheability(
   response: { status: number; headers: Headers },
   args: CacheHint,
   principalId: string | undefined,
+  defaultStaleIfErrorSeconds = 0,
 ): HttpCacheDecision {
   if (request.method !== 'GET') return { store: false, reason: 'method' };
   if (parseCacheControl(request.headers['cache-control']).has('no-store')) return { store: false, reason: 'request no-store' };
@@ -53,7 +55,19 @@ export function responseCacheability(
   const upstream = stated === undefined ? undefined : stated - age;
   const ttlSeconds = upstream === undefined ? args.maxAge : args.maxAge === undefined ? upstream : Math.min(upstream, args.maxAge);
   if (ttlSeconds === undefined || ttlSeconds <= 0) return { store: false, reason: 'no freshness' };
-  return { store: true, ttlSeconds, vary, private: isPrivate };
+  return { store: true, ttlSeconds, vary, private: isPrivate, staleIfErrorSeconds: staleWindow(directives, defaultStaleIfErrorSeconds) };
+}
+
+/**
+ * How long past its freshness a response may answer when the upstream fails: the upstream's own
+ * `stale-if-error=N` (RFC 5861), else none when it asks to be revalidated (`must-revalidate`,
+ * `proxy-revalidate`, or `s-maxage`, which implies it, RFC 9111 §5.2.2.10), else the default.
+ */
+function staleWindow(directives: CacheControlDirectives, defaultSeconds: number): number {
+  const stated = deltaSeconds(directives, 'stale-if-error');
+  if (stated !== undefined) return stated;
+  if (directives.has('must-revalidate') || directives.has('proxy-revalidate') || directives.has('s-maxage')) return 0;
+  return defaultSeconds;
 }
 
 /** Lower-case header names of a `Vary` header. */

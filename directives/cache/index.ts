@@ -58,7 +58,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     parseArgs: parseCacheArgs,
     plugins: () => [plugin],
     fastPath: cacheFastPath(responseCache, plans),
-    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, logger: deps.logger }),
+    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, staleIfErrorSeconds: cache.staleIfErrorSeconds, logger: deps.logger }),
     store,
     adminRoutes,
     async close() {

@@ -13,7 +13,7 @@ describe('HTTP cacheability of an upstream response', () => {
     responseCacheability(request, { status, headers }, args, principal);
 
   it('stores for s-maxage, else max-age, minus Age', () => {
-    expect(decide({ 'cache-control': 'public, max-age=60' })).toEqual({ store: true, ttlSeconds: 60, vary: [], private: false });
+    expect(decide({ 'cache-control': 'public, max-age=60' })).toEqual({ store: true, ttlSeconds: 60, vary: [], private: false, staleIfErrorSeconds: 0 });
     expect(decide({ 'cache-control': 'max-age=60, s-maxage=30' })).toMatchObject({ store: true, ttlSeconds: 30 });
     expect(decide({ 'cache-control': 'max-age=60', age: '15' })).toMatchObject({ store: true, ttlSeconds: 45 });
   });
@@ -42,6 +42,19 @@ describe('HTTP cacheability of an upstream response', () => {
     const authorised = { method: 'GET', headers: { authorization: 'Bearer t' } };
     expect(decide({ 'cache-control': 'max-age=60' }, {}, authorised)).toMatchObject({ store: false });
     expect(decide({ 'cache-control': 'public, max-age=60' }, {}, authorised)).toMatchObject({ store: true, private: false });
+  });
+
+  it('keeps a stale-if-error window: the upstream\'s own, none when it asks for revalidation, else the default', () => {
+    const window = (cacheControl: string) => {
+      const decision = responseCacheability(GET, { status: 200, headers: { 'cache-control': cacheControl } }, {}, undefined, 300);
+      return decision.store ? decision.staleIfErrorSeconds : undefined;
+    };
+    expect(window('max-age=60')).toBe(300);
+    expect(window('max-age=60, stale-if-error=20')).toBe(20);
+    expect(window('max-age=60, must-revalidate')).toBe(0);
+    expect(window('max-age=60, proxy-revalidate')).toBe(0);
+    expect(window('max-age=60, s-maxage=30')).toBe(0);
+    expect(window('max-age=60, must-revalidate, stale-if-error=5')).toBe(5);
   });
 
   it('reads Vary and request directives', () => {
@@ -85,7 +98,7 @@ describe('REST route cache guard', () => {
   function setup(args = {}) {
     let time = 1_000_000;
     const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 }, { now: () => time });
-    const route = createCacheRoute(args, { store, now: () => time, maxEntryBytes: 10_000 });
+    const route = createCacheRoute(args, { store, now: () => time, maxEntryBytes: 10_000, staleIfErrorSeconds: 100 });
     return { route, advance: (ms: number) => void (time += ms) };
   }
   const body = Buffer.from('{"id":"p1"}');
@@ -104,6 +117,28 @@ describe('REST route cache guard', () => {
     expect(await route.guard(routeRequest('/products/p1?x=1'))).toBe(false);
     advance(55_000);
     expect(await route.guard(routeRequest('/products/p1'))).toBe(false);
+  });
+
+  it('keeps an expired entry for the request: it answers only if the upstream then fails, marked stale, within the window', async () => {
+    const { route, advance } = setup();
+    await route.record(routeRequest('/s'), 200, { 'cache-control': 'max-age=60', etag: '"v1"', 'content-type': 'text/plain' }, body);
+    const fresh = routeRequest('/s');
+    expect(await route.guard(fresh)).toBe(true);
+    expect(route.onUpstreamFailure(routeRequest('/s'))).toBe(false);
+    advance(70_000);
+    const expired = routeRequest('/s');
+    expect(await route.guard(expired)).toBe(false);
+    expect(expired.res.written.status).toBeUndefined();
+    expect(route.onUpstreamFailure(expired)).toBe(true);
+    expect(expired.res.written.status).toBe(200);
+    expect(expired.res.written.body?.toString()).toBe('{"id":"p1"}');
+    expect(expired.res.written.headers).toMatchObject({ age: '70', 'x-cache': 'STALE', 'cache-control': 'no-store', warning: '110 - "Response is Stale"', 'content-type': 'text/plain' });
+    expect(expired.res.written.headers?.['etag']).toBeUndefined();
+    const late = routeRequest('/s');
+    expect(await route.guard(late)).toBe(false);
+    advance(100_000);
+    expect(route.onUpstreamFailure(late)).toBe(false);
+    expect(await route.guard(routeRequest('/s'))).toBe(false);
   });
 
   it('answers 304 to a matching If-None-Match and no body to HEAD', async () => {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { hash } from 'node:crypto';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { Logger } from '../../src/logger.js';
-import type { AfterProxy, RouteGuard, RouteRequest } from '../policy.js';
+import type { AfterProxy, OnUpstreamFailure, RouteGuard, RouteRequest } from '../policy.js';
 import { etagMatches } from './entry.js';
 import { primaryKey, requestAllowsLookup, responseCacheability, variantKey, type HttpCacheDecision } from './http-cache.js';
 import { principalOf } from './principal.js';
@@ -12,19 +12,22 @@ export interface CacheRouteDeps {
   store: CacheStore;
   now: () => number;
   maxEntryBytes: number;
+  /** How long past its freshness a stored response may answer when the upstream fails, unless the upstream says otherwise (`cache.staleIfErrorSeconds`). */
+  staleIfErrorSeconds: number;
   /** Told when storing fails (the store is down); the response was already served. */
   logger?: Logger;
 }
 
 /** A stored REST response, or a marker saying the response varies (on headers or principal). */
 type StoredMeta =
-  | { kind: 'response'; status: number; headers: Record<string, string | string[]>; storedAt: number; ttl: number }
+  | { kind: 'response'; status: number; headers: Record<string, string | string[]>; storedAt: number; ttl: number; staleIfError?: number }
   | { kind: 'vary'; vary: string[]; private: boolean };
 
 /** Upstream headers never stored or replayed. */
 const UNSTORED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'set-cookie', 'age', 'content-length', 'x-cache', 'x-request-id']);
 
 type Stored = { kind: 'response' } & StoredMeta;
+type Found = { meta: Stored; body: Buffer };
 
 export interface CacheRoute {
   /** Runs before the upstream call: answers a fresh stored response itself (returns true). */
@@ -35,6 +38,8 @@ export interface CacheRoute {
    * which it stores once complete.
    */
   afterProxy: AfterProxy;
+  /** The upstream failed: answers with the stored response the guard found expired, while within its stale-if-error window. */
+  onUpstreamFailure: OnUpstreamFailure;
   /**
    * Stores a response with its whole body when HTTP caching allows, deciding on the upstream's
    * `headers` and replaying `sentHeaders` (what the client got; default `headers`) on hits.
@@ -46,7 +51,13 @@ export interface CacheRoute {
 export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRoute {
   const { store, now } = deps;
 
-  async function find(request: RouteRequest): Promise<{ meta: StoredMeta & { kind: 'response' }; body: Buffer } | undefined> {
+  /** Expired entries a guard found, kept for the request's `onUpstreamFailure`. */
+  const staleFor = new WeakMap<RouteRequest, Found>();
+  const freshUntil = (meta: Stored): number => meta.storedAt + meta.ttl * 1000;
+  const staleUntil = (meta: Stored): number => freshUntil(meta) + (meta.staleIfError ?? 0) * 1000;
+
+  /** The stored response for this request, fresh or not. */
+  async function find(request: RouteRequest): Promise<Found | undefined> {
     const primary = primaryKey(request.routeName, urlOf(request));
     let found = decode(await store.get(primary));
     if (found?.meta.kind === 'vary') {
@@ -54,36 +65,55 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
       if (found.meta.private && principalId === undefined) return undefined;
       found = decode(await store.get(variantKey(primary, found.meta.vary, request.req.headers, found.meta.private ? principalId : undefined)));
     }
-    if (found?.meta.kind !== 'response' || now() >= found.meta.storedAt + found.meta.ttl * 1000) return undefined;
-    return found as { meta: StoredMeta & { kind: 'response' }; body: Buffer };
+    return found?.meta.kind === 'response' ? (found as Found) : undefined;
   }
+
+  function send(request: RouteRequest, found: Found, headers: OutgoingHttpHeaders): void {
+    headers['content-length'] = found.body.length;
+    request.res.writeHead(found.meta.status, headers);
+    request.res.end(request.req.method === 'HEAD' ? undefined : found.body);
+  }
+
+  const ageOf = (meta: Stored): string => String(Math.floor((now() - meta.storedAt) / 1000));
 
   const guard: RouteGuard = async function cacheGuard(request) {
     const method = request.req.method ?? 'GET';
     if (!requestAllowsLookup(method, request.req.headers)) return false;
-    const hit = await find(request);
-    if (hit === undefined) return false;
-    const age = Math.floor((now() - hit.meta.storedAt) / 1000);
-    const headers: OutgoingHttpHeaders = { ...hit.meta.headers, age: String(age), 'x-cache': 'HIT' };
-    const etag = hit.meta.headers['etag'];
+    const found = await find(request);
+    if (found === undefined) return false;
+    if (now() >= freshUntil(found.meta)) {
+      if (now() < staleUntil(found.meta)) staleFor.set(request, found);
+      return false;
+    }
+    const headers: OutgoingHttpHeaders = { ...found.meta.headers, age: ageOf(found.meta), 'x-cache': 'HIT' };
+    const etag = found.meta.headers['etag'];
     if (typeof etag === 'string' && etagMatches(request.req.headers['if-none-match'], etag)) {
       request.res.writeHead(304, headers).end();
       return true;
     }
-    headers['content-length'] = hit.body.length;
-    request.res.writeHead(hit.meta.status, headers);
-    request.res.end(method === 'HEAD' ? undefined : hit.body);
+    send(request, found, headers);
+    return true;
+  };
+
+  /** Marked stale and never kept downstream, as the GraphQL cache's stale answers. */
+  const onUpstreamFailure: OnUpstreamFailure = function serveStale(request) {
+    const stale = staleFor.get(request);
+    if (stale === undefined || now() >= staleUntil(stale.meta) || request.res.headersSent) return false;
+    staleFor.delete(request);
+    const { etag: _etag, ...kept } = stale.meta.headers;
+    send(request, stale, { ...kept, age: ageOf(stale.meta), 'x-cache': 'STALE', 'cache-control': 'no-store', warning: '110 - "Response is Stale"' });
     return true;
   };
 
   function decide(request: RouteRequest, status: number, headers: IncomingHttpHeaders): HttpCacheDecision {
     const method = request.req.method ?? 'GET';
-    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalOf(request)?.id);
+    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalOf(request)?.id, deps.staleIfErrorSeconds);
   }
 
   async function save(request: RouteRequest, decision: HttpCacheDecision & { store: true }, status: number, sent: OutgoingHttpHeaders, body: Buffer): Promise<void> {
-    const ttlMs = decision.ttlSeconds * 1000;
-    const meta: Stored = { kind: 'response', status, headers: storable(sent, body), storedAt: now(), ttl: decision.ttlSeconds };
+    // Kept through the stale window too: the guard tells fresh from stale.
+    const ttlMs = (decision.ttlSeconds + decision.staleIfErrorSeconds) * 1000;
+    const meta: Stored = { kind: 'response', status, headers: storable(sent, body), storedAt: now(), ttl: decision.ttlSeconds, staleIfError: decision.staleIfErrorSeconds };
     const primary = primaryKey(request.routeName, urlOf(request));
     if (decision.vary.length === 0 && !decision.private) {
       await store.set(primary, encode(meta, body), ttlMs);
@@ -114,7 +144,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     };
   };
 
-  return { guard, afterProxy, record };
+  return { guard, afterProxy, onUpstreamFailure, record };
 }
 
 /** The route request's path and query (the query is part of the resource). */

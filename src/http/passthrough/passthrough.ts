@@ -14,7 +14,7 @@ import { createAggregation } from './aggregation.js';
 import { apiDocsRoutes } from './api-docs.js';
 import { createForwardedResolver } from './forwarded.js';
 import { buildOpenApiDocument, type UpstreamDocument } from './openapi-document.js';
-import { createProxy, type AfterProxy } from './proxy.js';
+import { createProxy, type ProxySteps } from './proxy.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { compileRewrite, type PathRewrite } from './rewrite.js';
 import { compileRouteTable, type CompiledRoute, type RouteLookup } from './route-table.js';
@@ -39,11 +39,11 @@ export interface BeforeProxyDetails {
 
 /**
  * What a policy hook decided: `answered` when it sent the response itself (a cache hit: no
- * upstream call is made); otherwise an optional step run with the upstream's response head.
+ * upstream call is made); otherwise optional steps run with the upstream's response head, or
+ * when the upstream failed.
  */
-export interface ProxyHooks {
+export interface ProxyHooks extends ProxySteps {
   answered: boolean;
-  afterProxy?: AfterProxy | undefined;
 }
 
 /**
@@ -85,7 +85,7 @@ export interface Passthrough {
 interface Runner {
   info: RouteInfo;
   rewrite: PathRewrite;
-  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, afterProxy: AfterProxy | undefined): void | Promise<void>;
+  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, steps: ProxySteps | undefined): void | Promise<void>;
   websocket: WebSocketProxy | undefined;
 }
 
@@ -116,7 +116,7 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
     if (hooks === undefined) return runner.run(req, res, requestId, upstreamPath, target.search, found.params, undefined);
     return hooks.then((decided) => {
       if (decided?.answered === true || res.writableEnded) return;
-      return runner.run(req, res, requestId, upstreamPath, target.search, found.params, decided?.afterProxy);
+      return runner.run(req, res, requestId, upstreamPath, target.search, found.params, decided ?? undefined);
     });
   }
 
@@ -185,7 +185,7 @@ function compileRunner(
   if (upstream === undefined) throw new Error(`route "${config.name}" names unknown upstream "${config.upstream}"`);
   const proxy = createProxy({ route: config, upstream, defaultMaxBodyBytes: options.server.maxBodyBytes, logger: deps.logger }, forwarded);
   const websocket = config.websocket ? createWebSocketProxy(config, upstream, forwarded, tunnels) : undefined;
-  return { info, rewrite, websocket, run: (req, res, requestId, path, search, _params, afterProxy) => proxy(req, res, requestId, path, search, afterProxy) };
+  return { info, rewrite, websocket, run: (req, res, requestId, path, search, _params, steps) => proxy(req, res, requestId, path, search, steps) };
 }
 
 /** The OpenAPI documents of `openapi` sources, by upstream; one that cannot be read is left out (logged). */

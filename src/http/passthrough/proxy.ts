@@ -27,11 +27,22 @@ export interface ResponseTap {
 /** A policy step run with the upstream's response head (e.g. the cache deciding whether to store it). */
 export type AfterProxy = (response: ProxiedResponse) => ResponseTap | undefined;
 
+/** A request's policy steps around its upstream call. */
+export interface ProxySteps {
+  afterProxy?: AfterProxy | undefined;
+  /**
+   * The upstream failed before anything reached the client (unreachable, timed out, breaker open,
+   * or a 5xx answered as 502); true when the step answered the client itself (a stale copy).
+   * Tried before the route's static fallback.
+   */
+  onUpstreamFailure?: (() => boolean) | undefined;
+}
+
 /**
  * Forwards one matched request: `upstreamPath` is the rewritten path, `search` the raw query. The
  * exchange answers every outcome itself (errors in the REST shape), so no promise is made per request.
  */
-export type Proxy = (req: IncomingMessage, res: ServerResponse, requestId: string, upstreamPath: string, search: string, afterProxy?: AfterProxy) => void;
+export type Proxy = (req: IncomingMessage, res: ServerResponse, requestId: string, upstreamPath: string, search: string, steps?: ProxySteps) => void;
 
 export interface ProxyOptions {
   route: RouteConfig;
@@ -66,7 +77,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     fallback: route.fallback === undefined ? undefined : createFallback(route.fallback),
   };
 
-  return function proxy(req, res, requestId, upstreamPath, search, afterProxy) {
+  return function proxy(req, res, requestId, upstreamPath, search, steps) {
     // The client left while a policy decided: nothing to forward.
     if (res.destroyed) return;
     const body = requestBody(req, maxBodyBytes);
@@ -74,7 +85,7 @@ export function createProxy(options: ProxyOptions, forwarded: ForwardedResolver)
     headers['x-request-id'] = requestId;
     if (hostOverride !== undefined) headers['host'] = hostOverride;
     const method = req.method ?? 'GET';
-    const exchange = new ProxyExchange(compiled, req, res, requestId, method, afterProxy);
+    const exchange = new ProxyExchange(compiled, req, res, requestId, method, steps);
     // The client leaving aborts the call: before the head, or mid-body.
     res.on('close', exchange.onClientClose);
     exchange.call = upstream.stream(
@@ -112,7 +123,7 @@ class ProxyExchange implements UpstreamSink {
     private readonly res: ServerResponse,
     private readonly requestId: string,
     private readonly method: string,
-    private readonly afterProxy: AfterProxy | undefined,
+    private readonly steps: ProxySteps | undefined,
   ) {}
 
   /** The response's `close` listener (bound: one function per exchange, no `once` wrapper). */
@@ -125,6 +136,7 @@ class ProxyExchange implements UpstreamSink {
   onHead(statusCode: number, upstreamHeaders: IncomingHttpHeaders): boolean {
     const { route, res } = this;
     if (statusCode >= 500 && !route.passUpstreamErrors) {
+      if (this.steps?.onUpstreamFailure?.() === true) return false;
       if (route.fallback !== undefined) route.fallback(res);
       else this.fail(new UpstreamResponseError(route.upstream, statusCode));
       return false;
@@ -133,7 +145,7 @@ class ProxyExchange implements UpstreamSink {
     // Here rather than by GatewayResponse: `out` is this request's own object, no copy needed.
     out['x-request-id'] ??= this.requestId;
     if (route.rewriteLocation !== undefined && typeof out['location'] === 'string') out['location'] = route.rewriteLocation(out['location'], this.req);
-    const tap = this.afterProxy?.({ status: statusCode, upstreamHeaders, headers: out });
+    const tap = this.steps?.afterProxy?.({ status: statusCode, upstreamHeaders, headers: out });
     res.writeHead(statusCode, out);
     if (this.method === 'HEAD' || NO_BODY_STATUS.has(statusCode)) {
       res.end();
@@ -166,9 +178,12 @@ class ProxyExchange implements UpstreamSink {
       return;
     }
     if (this.clientGone) return;
-    if (route.fallback !== undefined && isUpstreamFailure(error)) {
-      route.fallback(res);
-      return;
+    if (isUpstreamFailure(error)) {
+      if (this.steps?.onUpstreamFailure?.() === true) return;
+      if (route.fallback !== undefined) {
+        route.fallback(res);
+        return;
+      }
     }
     this.fail(error);
   }
