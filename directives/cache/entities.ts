@@ -10,6 +10,7 @@ export const MAX_ENTITY_TAGS = 500;
  * the types `tagged` names (default: all).
  */
 export function entryTags(root: EntityNode, data: unknown, tagged?: ReadonlySet<string>): string[] {
+  if (tagged !== undefined && tagged.size === 0) return [];
   const tags = new Set<string>();
   const types = new Set<string>();
   let overflow = false;

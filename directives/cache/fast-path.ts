@@ -37,9 +37,22 @@ export function cacheFastPath(cache: ResponseCache, plans: PlanCache): FastPathP
   };
 }
 
-async function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, request: FastPathRequest): Promise<FastPathVerdict> {
-  const fresh = (await cache.read(lookup)) ?? (await cache.flights.join(lookup.key));
+/** A hit, a flight to wait for, or a miss to lead; at once (no promise) unless the store or a flight must be waited for. */
+function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, request: FastPathRequest): FastPathVerdict | Promise<FastPathVerdict> {
+  const read = cache.read(lookup);
+  if (read instanceof Promise) return read.then((fresh) => afterRead(cache, plan, lookup, request, fresh));
+  return afterRead(cache, plan, lookup, request, read);
+}
+
+function afterRead(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, request: FastPathRequest, fresh: Entry | undefined): FastPathVerdict | Promise<FastPathVerdict> {
   if (fresh !== undefined) return { reply: hit(cache, fresh, request) };
+  const flight = cache.flights.join(lookup.key);
+  if (flight === undefined) return miss(cache, plan, lookup, request);
+  return flight.then((shared) => (shared !== undefined ? { reply: hit(cache, shared, request) } : miss(cache, plan, lookup, request)));
+}
+
+/** Leads the flight of this key and stores the upstream's answer when it is cacheable. */
+function miss(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, request: FastPathRequest): FastPathVerdict {
   const settle = cache.flights.lead(lookup.key);
   const hints = createCacheHintCollector();
   request.context[CACHE_HINTS_KEY] = hints;
@@ -53,7 +66,8 @@ async function lookupStep(cache: ResponseCache, plan: CachedPlan, lookup: Lookup
       try {
         // Only bytes that are exactly `{"data":…}` are stored as sent, as the pipeline stores them.
         const clean = answer.result.errors === undefined && answer.result.extensions === undefined;
-        const done = await cache.finish(lookup, hints, answer.result, epoch, clean ? answer.body.toString('utf8') : undefined);
+        const finished = cache.finish(lookup, hints, answer.result, epoch, clean ? answer.body.toString('utf8') : undefined);
+        const done = finished instanceof Promise ? await finished : finished;
         settle(done.entry);
         const replaced = withOutcome(done.outcome, request);
         return done.stale && done.result ? (replaced ?? { status: 200, body: JSON.stringify(done.result) }) : replaced;

@@ -39,7 +39,7 @@ export interface Lookup {
 
 /** What a miss turned into once the operation ran. */
 export interface Finished {
-  /** A result to answer with instead (the stored one with its body known, or a stale entry). */
+  /** A result to answer with instead: the stored one with its body known (when the body was not given), or a stale entry. */
   result?: ExecutionResult;
   stale?: boolean;
   outcome: Outcome;
@@ -58,18 +58,22 @@ export interface ResponseCache {
   readonly forwardedHeaders: readonly string[];
   /** Undefined when the answer can't be cached for this caller (private without a principal). */
   lookupFor(plan: CachedPlan, principalId: string | undefined, carriesForwardedHeader: boolean, variables: unknown): Lookup | undefined;
-  /** A fresh entry, or undefined (an expired one is kept in `lookup.stale`). */
-  read(lookup: Lookup): Promise<Entry | undefined>;
+  /** A fresh entry, or undefined (an expired one is kept in `lookup.stale`); at once (no promise) from a memory store. */
+  read(lookup: Lookup): Entry | undefined | Promise<Entry | undefined>;
   ageOf(entry: Entry): number;
   /** The invalidation count a miss starts at: a purge in between means its result is not stored. */
   epoch(): number;
-  /** After a miss ran: stores a cacheable result (`body` is its serialised form when already known), or answers stale when the upstream failed. */
-  finish(lookup: Lookup, hints: CacheHintCollector, result: ExecutionResult, epoch: number, body?: string): Promise<Finished>;
+  /**
+   * After a miss ran: stores a cacheable result (`body` is its serialised form when already known),
+   * or answers stale when the upstream failed. At once (no promise) with a memory store.
+   */
+  finish(lookup: Lookup, hints: CacheHintCollector, result: ExecutionResult, epoch: number, body?: string): Finished | Promise<Finished>;
   invalidate(plan: CachedPlan, result: ExecutionResult): Promise<void>;
 }
 
 export function createResponseCache(config: ResponseCacheConfig, deps: ResponseCacheDeps): ResponseCache {
   const { store, now } = deps;
+  const local = store.local;
   const flights = createSingleFlight<Entry>(config.singleFlightWaitMs);
   let invalidations = 0;
 
@@ -77,10 +81,18 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
     return Math.max(0, (now() - entry.meta.storedAt) / 1000);
   }
 
-  async function save(lookup: Lookup, entry: Entry, tags: string[], epoch: number): Promise<void> {
+  function save(lookup: Lookup, entry: Entry, tags: string[], epoch: number): void | Promise<void> {
     if (entry.body.length > config.maxEntryBytes || epoch !== invalidations) return;
     const ttlMs = (entry.meta.maxAge + config.staleIfErrorSeconds) * 1000;
-    await store.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+    if (local !== undefined) return local.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+    return store.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+  }
+
+  function found(lookup: Lookup, text: string | undefined): Entry | undefined {
+    const entry = text === undefined ? undefined : decodeEntry(text);
+    if (entry && ageOf(entry) < entry.meta.maxAge) return entry;
+    lookup.stale = entry;
+    return undefined;
   }
 
   return {
@@ -97,15 +109,12 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       return { plan, key, private: isPrivate, stale: undefined };
     },
 
-    async read(lookup) {
-      const text = await store.get(lookup.key);
-      const found = text === undefined ? undefined : decodeEntry(text);
-      if (found && ageOf(found) < found.meta.maxAge) return found;
-      lookup.stale = found;
-      return undefined;
+    read(lookup) {
+      if (local !== undefined) return found(lookup, local.get(lookup.key));
+      return store.get(lookup.key).then((text) => found(lookup, text));
     },
 
-    async finish(lookup, hints, result, epoch, knownBody) {
+    finish(lookup, hints, result, epoch, knownBody) {
       if (result.errors !== undefined && result.errors.length > 0) {
         const stale = lookup.stale;
         if (stale && upstreamFailed(result.errors) && ageOf(stale) <= stale.meta.maxAge + config.staleIfErrorSeconds) {
@@ -122,8 +131,13 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       }
       const body = knownBody ?? JSON.stringify({ data: result.data });
       const entry: Entry = { meta: { etag: etagOf(body), storedAt: now(), maxAge, scope: lookup.private ? 'PRIVATE' : 'PUBLIC' }, body };
-      await save(lookup, entry, entryTags(lookup.plan.root, result.data, lookup.plan.taggedTypes), epoch);
-      return { result: resultWithBody({ data: result.data }, body), outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, 0), entry };
+      const finished: Finished = {
+        result: knownBody === undefined ? resultWithBody({ data: result.data }, body) : undefined,
+        outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, 0),
+        entry,
+      };
+      const saved = save(lookup, entry, entryTags(lookup.plan.root, result.data, lookup.plan.taggedTypes), epoch);
+      return saved === undefined ? finished : saved.then(() => finished);
     },
 
     async invalidate(plan, result) {

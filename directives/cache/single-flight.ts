@@ -10,32 +10,34 @@ export interface SingleFlight<T> {
   lead(key: string): (value: T | undefined) => void;
 }
 
+/** A flight's waiters; most flights have none, so a flight costs no promise until someone joins. */
+type Waiters<T> = ((value: T | undefined) => void)[];
+
 export function createSingleFlight<T>(waitMs: number): SingleFlight<T> {
-  const flights = new Map<string, Promise<T | undefined>>();
+  const flights = new Map<string, Waiters<T>>();
 
   return {
     join(key) {
-      const flight = flights.get(key);
-      if (flight === undefined) return undefined;
+      const waiters = flights.get(key);
+      if (waiters === undefined) return undefined;
       return new Promise<T | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), waitMs);
         timer.unref();
-        void flight.then((value) => {
+        waiters.push((value) => {
           clearTimeout(timer);
           resolve(value);
         });
       });
     },
     lead(key) {
-      let settle!: (value: T | undefined) => void;
-      const flight = new Promise<T | undefined>((resolve) => (settle = resolve));
-      flights.set(key, flight);
+      const waiters: Waiters<T> = [];
+      flights.set(key, waiters);
       let settled = false;
       return function settleFlight(value) {
         if (settled) return;
         settled = true;
-        if (flights.get(key) === flight) flights.delete(key);
-        settle(value);
+        if (flights.get(key) === waiters) flights.delete(key);
+        for (const wake of waiters) wake(value);
       };
     },
   };

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { CacheStore } from './cache-store.js';
+import type { CacheStore, LocalCacheStore } from './cache-store.js';
 
 export interface MemoryCacheStoreOptions {
   /** Most bytes held (values, keys and tag lists, approximately). */
@@ -61,20 +61,30 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
     }
   }
 
-  return {
-    kind: 'memory',
-    async get(key) {
+  const local: LocalCacheStore = {
+    get(key) {
       const stored = lru.get(key);
       if (stored === undefined) return undefined;
       if (now() < stored.expiresAt) return stored.value;
       lru.delete(key);
       return undefined;
     },
-    async set(key, value, ttlMs, tags = []) {
+    set(key, value, ttlMs, tags = []) {
       if (ttlMs <= 0) return;
       // The old entry (if any) is disposed inside `set`, so the new tags are indexed after it.
       lru.set(key, { value, tags, expiresAt: now() + ttlMs });
       if (lru.has(key)) addToIndex(key, tags);
+    },
+  };
+
+  return {
+    kind: 'memory',
+    local,
+    async get(key) {
+      return local.get(key);
+    },
+    async set(key, value, ttlMs, tags) {
+      local.set(key, value, ttlMs, tags);
     },
     async delete(key) {
       lru.delete(key);

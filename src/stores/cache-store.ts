@@ -10,12 +10,19 @@ export interface CacheStore {
   get(key: string): Promise<string | undefined>;
   /** Stores `value` for `ttlMs`, indexed under each of `tags`. */
   set(key: string, value: string, ttlMs: number, tags?: readonly string[]): Promise<void>;
+  /** `get` and `set` without a promise, for a store in this process (memory); absent for remote ones. */
+  readonly local?: LocalCacheStore;
   delete(key: string): Promise<void>;
   /** Deletes every entry indexed under any of `tags`; resolves to how many were deleted. */
   invalidate(tags: readonly string[]): Promise<number>;
   /** Deletes every entry of this store. */
   clear(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface LocalCacheStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string, ttlMs: number, tags?: readonly string[]): void;
 }
 
 /** Tag of an entry holding entity `type:id`. */
