@@ -35,7 +35,8 @@ const CASES: Record<string, OutgoingHttpHeaders> = {
   cookie: { 'cache-control': 'max-age=60', 'set-cookie': 'session=abc' },
   vary: { 'cache-control': 'max-age=60', vary: 'Accept-Language' },
   etag: { 'cache-control': 'max-age=60', etag: '"v1"' },
-  revalidate: { 'cache-control': 'max-age=60, must-revalidate' },
+  revalidate: { 'cache-control': 'max-age=20, must-revalidate' },
+  originfresh: { 'cache-control': 'max-age=600, must-revalidate' },
   ownwindow: { 'cache-control': 'max-age=60, stale-if-error=10' },
 };
 
@@ -74,6 +75,8 @@ async function setup(maxEntryBytes = 1024 * 1024, big?: (res: import('node:http'
       { name: 'cached', match: { prefix: '/c' }, upstream: 'api', policies: { cache: { maxAge: 30 } } },
       { name: 'mine', match: { prefix: '/me' }, upstream: 'api', policies: { auth: {}, cache: { maxAge: 30, scope: 'PRIVATE' } } },
       { name: 'uncached', match: { prefix: '/u' }, upstream: 'api' },
+      { name: 'degraded', match: { prefix: '/f' }, upstream: 'api', policies: { cache: { maxAge: 30 } }, fallback: { status: 200, body: { items: [] } } },
+      { name: 'passing', match: { prefix: '/p' }, upstream: 'api', passUpstreamErrors: true, policies: { cache: { maxAge: 30 } } },
     ],
   } as never);
   const gateway = await createGateway(config, { logger: silentLogger(), now: () => time });
@@ -246,22 +249,62 @@ describe('REST route caching through the gateway (policies.cache)', () => {
     expect(gone.headers.get('x-cache')).toBeNull();
   });
 
-  it('serves stale only within the upstream\'s own stale-if-error, and never when it asks for revalidation', async () => {
+  it('serves stale within the upstream\'s own stale-if-error, past a route maxAge while the upstream still calls it fresh, never when it asks for revalidation', async () => {
     const gw = await setup();
-    await get(gw.url, '/c/ownwindow');
-    await get(gw.url, '/c/revalidate');
+    for (const name of ['ownwindow', 'revalidate', 'originfresh']) await get(gw.url, `/c/${name}`);
     gw.advance(35_000);
     gw.fail('503');
     expect((await get(gw.url, '/c/ownwindow')).headers.get('x-cache')).toBe('STALE');
+    expect((await get(gw.url, '/c/originfresh')).headers.get('x-cache')).toBe('STALE');
     const revalidate = await get(gw.url, '/c/revalidate');
     expect(revalidate.status).toBe(502);
     expect(revalidate.body).toContain('UPSTREAM_ERROR');
-    gw.advance(10_000);
-    expect((await get(gw.url, '/c/ownwindow')).status).toBe(502);
+    // max-age=60 capped at 30 plus stale-if-error=10: usable on failure until 70 s.
+    gw.advance(40_000);
     gw.fail('none');
     const recovered = await get(gw.url, '/c/ownwindow');
     expect(recovered).toMatchObject({ status: 200 });
     expect(recovered.headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('answers only the principal who stored a private entry with its stale copy; HEAD without a body', async () => {
+    const gw = await setup();
+    const alice = { authorization: `Bearer ${await sign({ key, subject: 'alice' })}` };
+    const bob = { authorization: `Bearer ${await sign({ key, subject: 'bob' })}` };
+    const stored = await get(gw.url, '/me/profile', alice);
+    gw.advance(40_000);
+    gw.fail('503');
+    const stale = await get(gw.url, '/me/profile', alice);
+    expect(stale).toMatchObject({ status: 200, body: stored.body });
+    expect(stale.headers.get('x-cache')).toBe('STALE');
+    expect((await get(gw.url, '/me/profile', bob)).status).toBe(502);
+    expect((await get(gw.url, '/me/profile')).status).toBe(401);
+    const head = await get(gw.url, '/me/profile', alice, 'HEAD');
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect(head.headers.get('x-cache')).toBe('STALE');
+  });
+
+  it('answers stale before the route\'s static fallback; with passUpstreamErrors only failures that are not upstream answers', async () => {
+    const gw = await setup();
+    await get(gw.url, '/f/plain');
+    await get(gw.url, '/p/plain');
+    gw.advance(40_000);
+    gw.fail('503');
+    expect((await get(gw.url, '/f/plain')).headers.get('x-cache')).toBe('STALE');
+    expect((await get(gw.url, '/f/other')).headers.get('x-junction-fallback')).toBe('static');
+    const passed = await get(gw.url, '/p/plain');
+    expect(passed).toMatchObject({ status: 503, body: 'down for maintenance' });
+    gw.fail('down');
+    expect((await get(gw.url, '/p/plain')).headers.get('x-cache')).toBe('STALE');
+  });
+
+  it('drops the stored response of a URL after a successful unsafe request to it', async () => {
+    const gw = await setup();
+    await get(gw.url, '/c/plain');
+    expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('HIT');
+    await get(gw.url, '/c/plain', {}, 'DELETE');
+    expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('MISS');
+    expect(gw.calls('/c/plain')).toBe(3);
   });
 
   it('leaves routes without the policy alone', async () => {

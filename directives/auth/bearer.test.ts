@@ -9,6 +9,8 @@ describe('bearer credential', () => {
     expect(bearerOf('bearer abc')).toBe('abc');
     expect(bearerOf('BEARER \t abc  ')).toBe('abc');
     expect(bearerOf('  Bearer abc')).toBe('abc');
+    expect(bearerOf('Bearer\tabc')).toBe('abc');
+    expect(bearerOf('Bearer\u00a0abc')).toBe('abc');
   });
 
   it('reads the bare scheme as an empty token (refused later), and other schemes as not ours', () => {

@@ -37,7 +37,8 @@ export function responseCacheability(
   response: { status: number; headers: Headers },
   args: CacheHint,
   principalId: string | undefined,
-  defaultStaleIfErrorSeconds = 0,
+  /** The longest a response may answer past its freshness when the upstream fails (`cache.staleIfErrorSeconds`; 0: never). */
+  maxStaleIfErrorSeconds = 0,
 ): HttpCacheDecision {
   if (request.method !== 'GET') return { store: false, reason: 'method' };
   if (parseCacheControl(request.headers['cache-control']).has('no-store')) return { store: false, reason: 'request no-store' };
@@ -55,19 +56,23 @@ export function responseCacheability(
   const upstream = stated === undefined ? undefined : stated - age;
   const ttlSeconds = upstream === undefined ? args.maxAge : args.maxAge === undefined ? upstream : Math.min(upstream, args.maxAge);
   if (ttlSeconds === undefined || ttlSeconds <= 0) return { store: false, reason: 'no freshness' };
-  return { store: true, ttlSeconds, vary, private: isPrivate, staleIfErrorSeconds: staleWindow(directives, defaultStaleIfErrorSeconds) };
+  // A route maxAge under the upstream's own freshness leaves the rest of it usable when the upstream fails.
+  const stillFresh = upstream === undefined ? 0 : Math.max(0, upstream - ttlSeconds);
+  const staleIfErrorSeconds = Math.min(maxStaleIfErrorSeconds, stillFresh + staleWindow(directives, maxStaleIfErrorSeconds));
+  return { store: true, ttlSeconds, vary, private: isPrivate, staleIfErrorSeconds };
 }
 
 /**
  * How long past its freshness a response may answer when the upstream fails: the upstream's own
- * `stale-if-error=N` (RFC 5861), else none when it asks to be revalidated (`must-revalidate`,
- * `proxy-revalidate`, or `s-maxage`, which implies it, RFC 9111 §5.2.2.10), else the default.
+ * `stale-if-error=N` (RFC 5861, which puts it above `must-revalidate`), else none when it asks to
+ * be revalidated (`must-revalidate`, `proxy-revalidate`, or `s-maxage`, which implies it, RFC 9111
+ * §5.2.2.10), else the most the gateway allows. The caller caps the result at that most.
  */
-function staleWindow(directives: CacheControlDirectives, defaultSeconds: number): number {
+function staleWindow(directives: CacheControlDirectives, maxSeconds: number): number {
   const stated = deltaSeconds(directives, 'stale-if-error');
   if (stated !== undefined) return stated;
   if (directives.has('must-revalidate') || directives.has('proxy-revalidate') || directives.has('s-maxage')) return 0;
-  return defaultSeconds;
+  return maxSeconds;
 }
 
 /** Lower-case header names of a `Vary` header. */

@@ -44,17 +44,23 @@ describe('HTTP cacheability of an upstream response', () => {
     expect(decide({ 'cache-control': 'public, max-age=60' }, {}, authorised)).toMatchObject({ store: true, private: false });
   });
 
-  it('keeps a stale-if-error window: the upstream\'s own, none when it asks for revalidation, else the default', () => {
-    const window = (cacheControl: string) => {
-      const decision = responseCacheability(GET, { status: 200, headers: { 'cache-control': cacheControl } }, {}, undefined, 300);
+  it('keeps a stale-if-error window: the upstream\'s own, none when it asks for revalidation, else the most allowed; never over that most', () => {
+    const window = (cacheControl: string, args: { maxAge?: number } = {}, most = 300) => {
+      const decision = responseCacheability(GET, { status: 200, headers: { 'cache-control': cacheControl } }, args, undefined, most);
       return decision.store ? decision.staleIfErrorSeconds : undefined;
     };
     expect(window('max-age=60')).toBe(300);
     expect(window('max-age=60, stale-if-error=20')).toBe(20);
+    expect(window('max-age=60, stale-if-error=999999')).toBe(300);
     expect(window('max-age=60, must-revalidate')).toBe(0);
     expect(window('max-age=60, proxy-revalidate')).toBe(0);
     expect(window('max-age=60, s-maxage=30')).toBe(0);
     expect(window('max-age=60, must-revalidate, stale-if-error=5')).toBe(5);
+    // A route maxAge under the upstream's freshness: the rest of that freshness comes first.
+    expect(window('max-age=60, stale-if-error=10', { maxAge: 30 })).toBe(40);
+    expect(window('max-age=600, must-revalidate', { maxAge: 30 })).toBe(300);
+    expect(window('max-age=60, stale-if-error=20', { maxAge: 30 }, 0)).toBe(0);
+    expect(window('max-age=60', {}, 0)).toBe(0);
   });
 
   it('reads Vary and request directives', () => {

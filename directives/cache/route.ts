@@ -12,7 +12,7 @@ export interface CacheRouteDeps {
   store: CacheStore;
   now: () => number;
   maxEntryBytes: number;
-  /** How long past its freshness a stored response may answer when the upstream fails, unless the upstream says otherwise (`cache.staleIfErrorSeconds`). */
+  /** The longest a stored response may answer past its freshness when the upstream fails (`cache.staleIfErrorSeconds`; 0: never). */
   staleIfErrorSeconds: number;
   /** Told when storing fails (the store is down); the response was already served. */
   logger?: Logger;
@@ -33,9 +33,10 @@ export interface CacheRoute {
   /** Runs before the upstream call: answers a fresh stored response itself (returns true). */
   guard: RouteGuard;
   /**
-   * Runs when the upstream answered a GET the guard let through: when HTTP caching allows storing
-   * the response, marks it `X-Cache: MISS` and asks for a copy of its body (up to `maxEntryBytes`),
-   * which it stores once complete.
+   * Runs when the upstream answered: for a GET the guard let through, when HTTP caching allows
+   * storing the response, marks it `X-Cache: MISS` and asks for a copy of its body (up to
+   * `maxEntryBytes`), which it stores once complete; a successful unsafe request drops what is
+   * stored for its URL.
    */
   afterProxy: AfterProxy;
   /** The upstream failed: answers with the stored response the guard found expired, while within its stale-if-error window. */
@@ -120,7 +121,9 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
       return;
     }
     const principalId = decision.private ? principalOf(request)?.id : undefined;
-    await store.set(primary, encode({ kind: 'vary', vary: decision.vary, private: decision.private }, Buffer.alloc(0)), ttlMs);
+    // The longest window any variant can have: a variant stored later never cuts an earlier one's off.
+    const markerTtlMs = (decision.ttlSeconds + deps.staleIfErrorSeconds) * 1000;
+    await store.set(primary, encode({ kind: 'vary', vary: decision.vary, private: decision.private }, Buffer.alloc(0)), markerTtlMs);
     await store.set(variantKey(primary, decision.vary, request.req.headers, principalId), encode(meta, body), ttlMs);
   }
 
@@ -132,7 +135,11 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
   }
 
   const afterProxy: AfterProxy = function cacheAfterProxy(request, response) {
-    if (request.req.method !== 'GET') return undefined;
+    // The upstream answered: an expired copy kept for its failure is not needed.
+    staleFor.delete(request);
+    const method = request.req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && response.status < 400) invalidate(request);
+    if (method !== 'GET') return undefined;
     const decision = decide(request, response.status, response.upstreamHeaders);
     if (!decision.store || Number(response.upstreamHeaders['content-length']) > deps.maxEntryBytes) return undefined;
     response.headers['x-cache'] = 'MISS';
@@ -143,6 +150,13 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
       }),
     };
   };
+
+  /** RFC 9111 §4.4: a successful unsafe request makes the stored response of its URL (all its variants) go. */
+  function invalidate(request: RouteRequest): void {
+    store.delete(primaryKey(request.routeName, urlOf(request))).catch((error: unknown) => {
+      deps.logger?.warn({ requestId: request.requestId, reason: (error as Error).message }, 'REST cache entry not invalidated');
+    });
+  }
 
   return { guard, afterProxy, onUpstreamFailure, record };
 }

@@ -29,7 +29,7 @@ export const cacheSchema = z.strictObject({
   maxEntryBytes: z.number().int().positive().default(1024 * 1024),
   /** Max age of root fields and composite-typed fields without a hint (Apollo's `defaultMaxAge`). Default 0 (not cached). */
   defaultMaxAge: z.number().int().nonnegative().default(0),
-  /** How long past its max age an entry may still be served when the upstream fails or its breaker is open (GraphQL answers and REST routes; a REST upstream's own `stale-if-error` wins). 0 turns it off. Default 300 s. */
+  /** How long past its max age an entry may still be served when the upstream fails or its breaker is open (GraphQL answers and REST routes, whose upstream may ask for less). 0 turns it off. Default 300 s. */
   staleIfErrorSeconds: z.number().int().nonnegative().default(300),
   /** Hints per type (`{ Product: { maxAge: 60 } }`), as `@cacheControl` on the type; they override the SDL's. Default none. */
   types: z.record(typeName, cacheHintSchema).default({}),
