@@ -11,7 +11,7 @@ const SECRET = 'cache-test-secret-0123456789-abcdefghij';
 const ISSUER = 'https://issuer.test';
 const ADMIN_TOKEN = 'cache-admin-token-0123456789';
 
-function configText(accounts: AccountsService, catalog: RunningService, extra = ''): string {
+function configText(accounts: AccountsService, catalog: RunningService, extra = '', adminToken: string | null = ADMIN_TOKEN): string {
   return `
 server: { host: 127.0.0.1, port: 0 }
 upstreams:
@@ -27,7 +27,7 @@ cache:
   types: { Product: { maxAge: 300 } }
   fields: { "Query.products": { maxAge: 300 } }
   staleIfErrorSeconds: 300
-  adminToken: "${ADMIN_TOKEN}"
+${adminToken === null ? '' : `  adminToken: "${adminToken}"`}
 ${extra}`;
 }
 
@@ -58,8 +58,8 @@ describe('GraphQL response cache (real gateway)', () => {
   let url: string;
   let time: number;
 
-  async function start(extra = ''): Promise<void> {
-    const config = parseConfig(configText(accounts, catalog, extra), '/tmp/cache-e2e.yaml', { env: {} });
+  async function start(extra = '', adminToken: string | null = ADMIN_TOKEN): Promise<void> {
+    const config = parseConfig(configText(accounts, catalog, extra, adminToken), '/tmp/cache-e2e.yaml', { env: {} });
     gateway = await createGateway(config, { logger: silentLogger(), now: () => time });
     url = `http://127.0.0.1:${(await gateway.listen()).port}`;
   }
@@ -168,6 +168,19 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(accounts.calls.total).toBe(6);
     await query('{ account(id: "a2") { id owner } }');
     expect(accounts.calls.total).toBe(6);
+  });
+
+  it('without the purge endpoint (only the types a mutation returns are tagged), a mutation still invalidates what it returns', async () => {
+    await gateway.close();
+    await start('', null);
+    await query('{ account(id: "a1") { id owner } }');
+    await query('{ products { id name } }');
+    await query('mutation { renameAccount(id: "a1", owner: "dora") { id owner } }');
+    const a1 = await query('{ account(id: "a1") { id owner } }');
+    expect(a1.body?.data?.['account']).toEqual({ id: 'a1', owner: 'dora' });
+    expect(accounts.calls.total).toBe(3);
+    await query('{ products { id name } }');
+    expect(catalog.calls.total).toBe(1);
   });
 
   it('makes one upstream round for 20 concurrent identical misses', async () => {

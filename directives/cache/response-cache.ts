@@ -84,8 +84,9 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
   function save(lookup: Lookup, entry: Entry, tags: string[], epoch: number): void | Promise<void> {
     if (entry.body.length > config.maxEntryBytes || epoch !== invalidations) return;
     const ttlMs = (entry.meta.maxAge + config.staleIfErrorSeconds) * 1000;
-    if (local !== undefined) return local.set(lookup.key, encodeEntry(entry), ttlMs, tags);
-    return store.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+    if (local === undefined) return Promise.resolve(store.set(lookup.key, encodeEntry(entry), ttlMs, tags));
+    local.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+    return undefined;
   }
 
   function found(lookup: Lookup, text: string | undefined): Entry | undefined {
@@ -111,7 +112,7 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
 
     read(lookup) {
       if (local !== undefined) return found(lookup, local.get(lookup.key));
-      return store.get(lookup.key).then((text) => found(lookup, text));
+      return Promise.resolve(store.get(lookup.key)).then((text) => found(lookup, text));
     },
 
     finish(lookup, hints, result, epoch, knownBody) {

@@ -1,0 +1,85 @@
+import type { IncomingMessage } from 'node:http';
+import { buildSchema, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.js';
+import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
+import type { CacheStore } from '../../src/stores/cache-store.js';
+import type { FastPathAnswer, FastPathRequest, FastPathStep, FastPathVerdict } from '../policy.js';
+import { createPolicyState } from '../state.js';
+import { cacheFastPath } from './fast-path.js';
+import { createPlanCache } from './plans.js';
+import { createResponseCache } from './response-cache.js';
+
+/**
+ * The cache's fast-path step with each kind of store: one that answers at once (memory) and one
+ * that answers with promises only (as Redis does), so both branches run without a Redis server.
+ */
+const schema = buildSchema('type Product { id: ID! name: String! } type Query { products: [Product!]! }');
+const document = parse('{ products { id name } }');
+const BODY = '{"data":{"products":[{"id":"p1","name":"Keyboard"}]}}';
+const ANSWER: FastPathAnswer = { body: Buffer.from(BODY), result: JSON.parse(BODY) };
+
+const memoryStore = (): CacheStore => createMemoryCacheStore({ maxBytes: 1024 * 1024 });
+/** The memory store behind promises only: what the Redis store offers. */
+const remoteStore = (): CacheStore => ({ ...memoryStore(), local: undefined });
+
+function stepWith(store: CacheStore): FastPathStep {
+  // A flight's waiters would wait a minute: a test that leaves one waiting fails by its timeout.
+  const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger: silentLogger() });
+  const plans = createPlanCache({ types: {}, fields: { 'Query.products': { maxAge: 60 } }, privateDirectives: [], defaultMaxAge: 0, idFields: ['id'] });
+  const step = cacheFastPath(cache, plans).document(schema, document, undefined);
+  if (typeof step !== 'function') throw new Error('expected a cache step for a cacheable query');
+  return step;
+}
+
+function request(): FastPathRequest {
+  return { req: {} as IncomingMessage, headers: { get: () => null }, state: createPolicyState('127.0.0.1'), variables: undefined, context: {} };
+}
+
+const afterOf = (verdict: FastPathVerdict) => {
+  if (verdict === undefined || typeof verdict !== 'object' || !('after' in verdict)) throw new Error(`expected a miss, got ${JSON.stringify(verdict)}`);
+  return verdict.after;
+};
+
+describe.each([
+  ['a store in memory (no promise)', memoryStore],
+  ['a store answering with promises (as Redis)', remoteStore],
+])('cache fast-path step with %s', (_name, makeStore) => {
+  it('stores a miss as its bytes and answers the next request with them', async () => {
+    const step = stepWith(makeStore());
+    const first = request();
+    expect(await afterOf(await step(first))(ANSWER)).toBeUndefined();
+    expect(first.state.responseHeaders['cache-control']).toBe('public, max-age=60');
+    const second = request();
+    expect(await step(second)).toEqual({ reply: { status: 200, body: BODY } });
+    expect(second.state.responseHeaders['etag']).toMatch(/^"/);
+  });
+
+  it('hands the leader\'s entry to a concurrent identical miss', async () => {
+    const step = stepWith(makeStore());
+    const after = afterOf(await step(request()));
+    const waiting = step(request());
+    expect(waiting).toBeInstanceOf(Promise);
+    await after(ANSWER);
+    expect(await waiting).toEqual({ reply: { status: 200, body: BODY } });
+  });
+});
+
+describe('cache fast-path step when storing fails', () => {
+  it.each([
+    ['throws', (): CacheStore => {
+      const store = memoryStore();
+      return { ...store, local: { get: store.local!.get, set: () => { throw new Error('store full'); } } };
+    }],
+    ['rejects', (): CacheStore => ({ ...remoteStore(), set: () => Promise.reject(new Error('store down')) })],
+  ])('answers uncached when the store %s, and releases a waiting request at once', async (_how, makeStore) => {
+    const step = stepWith(makeStore());
+    const leader = request();
+    const after = afterOf(await step(leader));
+    const waiting = step(request());
+    expect(await after(ANSWER)).toBeUndefined();
+    expect(leader.state.responseHeaders['cache-control']).toBe('no-store');
+    // Released with nothing shared: the waiter leads its own miss (well before the one-minute wait).
+    expect(typeof afterOf(await waiting)).toBe('function');
+  });
+});
