@@ -14,7 +14,7 @@ import { createResponseCache } from './response-cache.js';
  * The cache's fast-path step with each kind of store: one that answers at once (memory) and one
  * that answers with promises only (as Redis does), so both branches run without a Redis server.
  */
-const schema = buildSchema('type Product { id: ID! name: String! } type Query { products: [Product!]! }');
+const schema = buildSchema('type Product { id: ID! name: String! } type Query { products: [Product!]! } type Mutation { renameProduct(id: ID!, name: String!): Product }');
 const document = parse('{ products { id name } }');
 const BODY = '{"data":{"products":[{"id":"p1","name":"Keyboard"}]}}';
 const ANSWER: FastPathAnswer = { body: Buffer.from(BODY), result: JSON.parse(BODY) };
@@ -23,14 +23,16 @@ const memoryStore = (): CacheStore => createMemoryCacheStore({ maxBytes: 1024 * 
 /** The memory store behind promises only: what the Redis store offers. */
 const remoteStore = (): CacheStore => ({ ...memoryStore(), local: undefined });
 
-function stepWith(store: CacheStore): FastPathStep {
+function setup(store: CacheStore) {
   // A flight's waiters would wait a minute: a test that leaves one waiting fails by its timeout.
   const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger: silentLogger() });
   const plans = createPlanCache({ types: {}, fields: { 'Query.products': { maxAge: 60 } }, privateDirectives: [], defaultMaxAge: 0, idFields: ['id'] });
   const step = cacheFastPath(cache, plans).document(schema, document, undefined);
   if (typeof step !== 'function') throw new Error('expected a cache step for a cacheable query');
-  return step;
+  return { step, cache, plans };
 }
+
+const stepWith = (store: CacheStore): FastPathStep => setup(store).step;
 
 function request(): FastPathRequest {
   return { req: {} as IncomingMessage, headers: { get: () => null }, state: createPolicyState('127.0.0.1'), variables: undefined, context: {} };
@@ -62,6 +64,21 @@ describe.each([
     expect(waiting).toBeInstanceOf(Promise);
     await after(ANSWER);
     expect(await waiting).toEqual({ reply: { status: 200, body: BODY } });
+  });
+});
+
+describe('cache fast-path step and purges', () => {
+  it('does not share a miss\'s answer with its waiters when a mutation purged meanwhile: they go upstream', async () => {
+    const { step, cache, plans } = setup(memoryStore());
+    const after = afterOf(await step(request()));
+    const waiting = step(request());
+    const mutation = plans.get(schema, parse('mutation { renameProduct(id: "p1", name: "Mouse") { id name } }'), undefined)!;
+    await cache.invalidate(mutation, { data: { renameProduct: { id: 'p1', name: 'Mouse' } } });
+    await after(ANSWER);
+    const waiterGoesUpstream = afterOf(await waiting);
+    await waiterGoesUpstream(undefined);
+    // Nor was it stored: the next request misses too.
+    expect(typeof afterOf(await step(request()))).toBe('function');
   });
 });
 

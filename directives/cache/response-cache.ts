@@ -43,6 +43,7 @@ export interface Finished {
   result?: ExecutionResult;
   stale?: boolean;
   outcome: Outcome;
+  /** The entry to share with requests waiting on this miss; absent when a purge ran meanwhile (the answer may predate it). */
   entry?: Entry;
 }
 
@@ -135,7 +136,7 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       const finished: Finished = {
         result: knownBody === undefined ? resultWithBody({ data: result.data }, body) : undefined,
         outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, 0),
-        entry,
+        entry: epoch === invalidations ? entry : undefined,
       };
       const saved = save(lookup, entry, entryTags(lookup.plan.root, result.data, lookup.plan.taggedTypes), epoch);
       return saved === undefined ? finished : saved.then(() => finished);
