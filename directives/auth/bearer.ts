@@ -19,12 +19,20 @@ const SCHEME = 'bearer';
  */
 export function bearerOf(authorization: string): string | undefined {
   const value = authorization.trim();
-  if (value.length < SCHEME.length || value.slice(0, SCHEME.length).toLowerCase() !== SCHEME) return undefined;
+  if (value.length < SCHEME.length || !startsWithScheme(value)) return undefined;
   if (value.length === SCHEME.length) return '';
   const rest = value.slice(SCHEME.length);
   const token = rest.trimStart();
   // `Bearerxyz` is another scheme: the token must be set off by whitespace.
   return token.length < rest.length ? token : undefined;
+}
+
+/** `bearer` in any case, without a lower-cased copy: letters differ from their capitals in bit 0x20 only. */
+function startsWithScheme(value: string): boolean {
+  for (let index = 0; index < SCHEME.length; index++) {
+    if ((value.charCodeAt(index) | 0x20) !== SCHEME.charCodeAt(index)) return false;
+  }
+  return true;
 }
 
 function cookieValue(header: string | null, name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { tokenKey } from './token-key.js';
 import { LRUCache } from 'lru-cache';
 import type { IntrospectionConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
@@ -39,7 +39,7 @@ export function createIntrospector(config: IntrospectionConfig, deps: Introspect
   let calls = 0;
 
   async function verify(token: string): Promise<Principal> {
-    const key = hash('sha256', token, 'base64url');
+    const key = tokenKey(token);
     let entry = cache.get(key);
     if (entry !== undefined && entry.expiresAt <= deps.now()) entry = undefined;
     if (entry === undefined) entry = await shared(key, token);

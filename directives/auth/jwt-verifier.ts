@@ -1,4 +1,4 @@
-import { createPublicKey, hash, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ASYMMETRIC_ALGORITHMS, type JwtConfig, type JwtIssuerConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
@@ -8,6 +8,7 @@ import type { AuthHttp } from './http-client.js';
 import { createJwksCache, type JwksCache, type PublishedKey } from './jwks-cache.js';
 import { candidates, publicKeyOfJwk, secretKey, verificationKey, type ClaimRules, type JwsHeader, type KeyLabels, type VerificationKey } from './jwt-keys.js';
 import { scopesOf } from './scopes.js';
+import { tokenKey } from './token-key.js';
 
 export interface JwtVerifierDeps {
   http: AuthHttp;
@@ -77,7 +78,7 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
 
   function verify(token: string): Principal | Promise<Principal> {
     if (verified === undefined) return verifyToken(token);
-    const key = hash('sha256', token, 'base64url');
+    const key = tokenKey(token);
     const hit = verified.get(key);
     if (hit !== undefined && hit.until > deps.now()) return hit.principal;
     return verifyToken(token).then((principal) => {
