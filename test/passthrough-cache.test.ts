@@ -302,9 +302,22 @@ describe('REST route caching through the gateway (policies.cache)', () => {
     const gw = await setup();
     await get(gw.url, '/c/plain');
     expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('HIT');
+    await get(gw.url, '/c/plain', {}, 'OPTIONS');
+    expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('HIT');
     await get(gw.url, '/c/plain', {}, 'DELETE');
     expect((await get(gw.url, '/c/plain')).headers.get('x-cache')).toBe('MISS');
-    expect(gw.calls('/c/plain')).toBe(3);
+    expect(gw.calls('/c/plain')).toBe(4);
+  });
+
+  it('drops every variant of a URL after a successful unsafe request, not only the first one stored again', async () => {
+    const gw = await setup();
+    await get(gw.url, '/c/vary', { 'accept-language': 'fr' });
+    await get(gw.url, '/c/vary', { 'accept-language': 'en' });
+    await get(gw.url, '/c/vary', {}, 'PUT');
+    expect((await get(gw.url, '/c/vary', { 'accept-language': 'en' })).headers.get('x-cache')).toBe('MISS');
+    const fr = await get(gw.url, '/c/vary', { 'accept-language': 'fr' });
+    expect(fr.headers.get('x-cache')).toBe('MISS');
+    expect(fr.body).toContain('#5');
   });
 
   it('leaves routes without the policy alone', async () => {

@@ -121,10 +121,12 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
       return;
     }
     const principalId = decision.private ? principalOf(request)?.id : undefined;
-    // The longest window any variant can have: a variant stored later never cuts an earlier one's off.
+    // Past this variant's stale window by as much as any window can be: a variant of the same
+    // freshness stored later does not cut an earlier one's window off.
     const markerTtlMs = (decision.ttlSeconds + deps.staleIfErrorSeconds) * 1000;
     await store.set(primary, encode({ kind: 'vary', vary: decision.vary, private: decision.private }, Buffer.alloc(0)), markerTtlMs);
-    await store.set(variantKey(primary, decision.vary, request.req.headers, principalId), encode(meta, body), ttlMs);
+    // Tagged with its URL, so an unsafe request drops every variant, not only the marker.
+    await store.set(variantKey(primary, decision.vary, request.req.headers, principalId), encode(meta, body), ttlMs, [urlTag(primary)]);
   }
 
   async function record(request: RouteRequest, status: number, headers: IncomingHttpHeaders, body: Buffer, sentHeaders: OutgoingHttpHeaders = headers): Promise<boolean> {
@@ -138,7 +140,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     // The upstream answered: an expired copy kept for its failure is not needed.
     staleFor.delete(request);
     const method = request.req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && response.status < 400) invalidate(request);
+    if (!SAFE_METHODS.has(method) && response.status < 400) invalidate(request);
     if (method !== 'GET') return undefined;
     const decision = decide(request, response.status, response.upstreamHeaders);
     if (!decision.store || Number(response.upstreamHeaders['content-length']) > deps.maxEntryBytes) return undefined;
@@ -153,12 +155,21 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
 
   /** RFC 9111 §4.4: a successful unsafe request makes the stored response of its URL (all its variants) go. */
   function invalidate(request: RouteRequest): void {
-    store.delete(primaryKey(request.routeName, urlOf(request))).catch((error: unknown) => {
+    const primary = primaryKey(request.routeName, urlOf(request));
+    Promise.all([store.delete(primary), store.invalidate([urlTag(primary)])]).catch((error: unknown) => {
       deps.logger?.warn({ requestId: request.requestId, reason: (error as Error).message }, 'REST cache entry not invalidated');
     });
   }
 
   return { guard, afterProxy, onUpstreamFailure, record };
+}
+
+/** Methods that change nothing (RFC 9110 §9.2.1): they never invalidate. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** The tag of every variant stored for one URL (its primary key). */
+function urlTag(primary: string): string {
+  return `R:${primary}`;
 }
 
 /** The route request's path and query (the query is part of the resource). */
