@@ -47,7 +47,8 @@ export interface PolicyEngine {
   routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
   /**
    * The same block's guard together with its after-proxy step (each policy's, in POLICY_ORDER; their
-   * body taps merged into one), run by the passthrough once the upstream answered. Undefined when empty.
+   * body taps merged into one), run by the passthrough once the upstream answered, and its step for
+   * an upstream that failed (the first policy to answer wins). Undefined when empty.
    */
   routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */
@@ -89,7 +90,7 @@ export function createPolicyEngine(
     return {
       guard,
       afterProxy: combineAfterProxy(parts.flatMap((part) => (part.afterProxy ? [part.afterProxy] : []))),
-      onUpstreamFailure: onFailure.length === 0 ? undefined : (request) => onFailure.some((step) => step(request)),
+      onUpstreamFailure: onFailure.length <= 1 ? onFailure[0] : (request) => onFailure.some((step) => step(request)),
     };
   }
 

@@ -16,7 +16,10 @@ export interface RouteHookDetails {
   clientIp: string;
 }
 
-/** What the passthrough does next: nothing (`answered`: a policy sent the response), or proxy and then call `afterProxy`. */
+/**
+ * What the passthrough does next: nothing (`answered`: a policy sent the response), or proxy and
+ * then call `afterProxy` with the upstream's head, or `onUpstreamFailure` when it failed.
+ */
 export interface RouteHookResult {
   answered: boolean;
   /** Called with the upstream's response head; may return a tap for a copy of the body. */
@@ -36,8 +39,8 @@ const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
  * route, client-sent copies of identity headers are removed from the request before it is
  * forwarded; after auth, the identity headers are set on it, so the proxy forwards them. A policy
  * that answers the request itself (a cache hit) ends `res` and the result says `answered`: the
- * caller must then not proxy. Otherwise the result carries the route's after-proxy step (bound to
- * this request), when its policies have one.
+ * caller must then not proxy. Otherwise the result carries the route's steps after the upstream
+ * call (bound to this request), when its policies have any.
  */
 export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRoute[]): RouteHook {
   const policies = new Map(routes.map((route) => [route.name, engine.routePolicy(route.policies)]));
@@ -57,12 +60,25 @@ export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRou
       for (const [name, value] of Object.entries(state.responseHeaders)) details.res.setHeader(name, value);
     }
     if (answered || details.res?.writableEnded === true) return ANSWERED;
-    const { afterProxy, onUpstreamFailure } = policy;
-    if (details.res === undefined || (afterProxy === undefined && onUpstreamFailure === undefined)) return undefined;
-    return {
-      answered: false,
-      afterProxy: afterProxy && ((response) => afterProxy(request, response)),
-      onUpstreamFailure: onUpstreamFailure && (() => onUpstreamFailure(request)),
-    };
+    if (details.res === undefined || (policy.afterProxy === undefined && policy.onUpstreamFailure === undefined)) return undefined;
+    return new RequestSteps(policy, request);
+  }
+}
+
+/** A route's steps after the upstream call, bound to one request: one object, no closure per step. */
+class RequestSteps implements RouteHookResult {
+  readonly answered = false;
+
+  constructor(
+    private readonly policy: RoutePolicy,
+    private readonly request: RouteRequest,
+  ) {}
+
+  afterProxy(response: RouteResponse): BodyTap | undefined {
+    return this.policy.afterProxy?.(this.request, response);
+  }
+
+  onUpstreamFailure(): boolean {
+    return this.policy.onUpstreamFailure?.(this.request) ?? false;
   }
 }

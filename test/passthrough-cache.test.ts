@@ -260,7 +260,12 @@ describe('REST route caching through the gateway (policies.cache)', () => {
     expect(revalidate.status).toBe(502);
     expect(revalidate.body).toContain('UPSTREAM_ERROR');
     // max-age=60 capped at 30 plus stale-if-error=10: usable on failure until 70 s.
-    gw.advance(40_000);
+    gw.advance(30_000);
+    expect((await get(gw.url, '/c/ownwindow')).headers.get('x-cache')).toBe('STALE');
+    gw.advance(10_000);
+    expect((await get(gw.url, '/c/ownwindow')).status).toBe(502);
+    // Five failures opened the breaker: once it lets a probe through, the recovered upstream answers.
+    gw.advance(6_000);
     gw.fail('none');
     const recovered = await get(gw.url, '/c/ownwindow');
     expect(recovered).toMatchObject({ status: 200 });

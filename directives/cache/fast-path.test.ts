@@ -44,16 +44,20 @@ const afterOf = (verdict: FastPathVerdict) => {
 };
 
 describe.each([
-  ['a store in memory (no promise)', memoryStore],
-  ['a store answering with promises (as Redis)', remoteStore],
-])('cache fast-path step with %s', (_name, makeStore) => {
+  ['a store in memory (no promise)', memoryStore, true],
+  ['a store answering with promises (as Redis)', remoteStore, false],
+])('cache fast-path step with %s', (_name, makeStore, atOnce) => {
   it('stores a miss as its bytes and answers the next request with them', async () => {
     const step = stepWith(makeStore());
     const first = request();
-    expect(await afterOf(await step(first))(ANSWER)).toBeUndefined();
+    const missed = step(first);
+    expect(missed instanceof Promise).toBe(!atOnce);
+    expect(await afterOf(await missed)(ANSWER)).toBeUndefined();
     expect(first.state.responseHeaders['cache-control']).toBe('public, max-age=60');
     const second = request();
-    expect(await step(second)).toEqual({ reply: { status: 200, body: BODY } });
+    const hit = step(second);
+    expect(hit instanceof Promise).toBe(!atOnce);
+    expect(await hit).toEqual({ reply: { status: 200, body: BODY } });
     expect(second.state.responseHeaders['etag']).toMatch(/^"/);
   });
 

@@ -4,6 +4,7 @@ import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { Logger } from '../../src/logger.js';
 import type { AfterProxy, OnUpstreamFailure, RouteGuard, RouteRequest } from '../policy.js';
 import { etagMatches } from './entry.js';
+import { outcomeHeaders, staleOutcome } from './outcome.js';
 import { primaryKey, requestAllowsLookup, responseCacheability, variantKey, type HttpCacheDecision } from './http-cache.js';
 import { principalOf } from './principal.js';
 import type { CacheHint } from './sdl.js';
@@ -30,7 +31,7 @@ type Stored = { kind: 'response' } & StoredMeta;
 type Found = { meta: Stored; body: Buffer };
 
 export interface CacheRoute {
-  /** Runs before the upstream call: answers a fresh stored response itself (returns true). */
+  /** Runs before the upstream call: answers a fresh stored response itself (returns true); keeps an expired one still in its window for `onUpstreamFailure`. */
   guard: RouteGuard;
   /**
    * Runs when the upstream answered: for a GET the guard let through, when HTTP caching allows
@@ -102,7 +103,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     if (stale === undefined || now() >= staleUntil(stale.meta) || request.res.headersSent) return false;
     staleFor.delete(request);
     const { etag: _etag, ...kept } = stale.meta.headers;
-    send(request, stale, { ...kept, age: ageOf(stale.meta), 'x-cache': 'STALE', 'cache-control': 'no-store', warning: '110 - "Response is Stale"' });
+    send(request, stale, { ...kept, ...outcomeHeaders(staleOutcome((now() - stale.meta.storedAt) / 1000)), 'x-cache': 'STALE' });
     return true;
   };
 

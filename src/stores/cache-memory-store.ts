@@ -73,7 +73,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
       if (ttlMs <= 0) return;
       // The old entry (if any) is disposed inside `set`, so the new tags are indexed after it.
       lru.set(key, { value, tags, expiresAt: now() + ttlMs });
-      if (lru.has(key)) addToIndex(key, tags);
+      if (tags.length > 0 && lru.has(key)) addToIndex(key, tags);
     },
   };
 

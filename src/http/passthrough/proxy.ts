@@ -136,9 +136,7 @@ class ProxyExchange implements UpstreamSink {
   onHead(statusCode: number, upstreamHeaders: IncomingHttpHeaders): boolean {
     const { route, res } = this;
     if (statusCode >= 500 && !route.passUpstreamErrors) {
-      if (this.steps?.onUpstreamFailure?.() === true) return false;
-      if (route.fallback !== undefined) route.fallback(res);
-      else this.fail(new UpstreamResponseError(route.upstream, statusCode));
+      this.answerFailure(new UpstreamResponseError(route.upstream, statusCode));
       return false;
     }
     const out = clientHeaders(upstreamHeaders, route.plan);
@@ -171,21 +169,22 @@ class ProxyExchange implements UpstreamSink {
   }
 
   onError(error: unknown): void {
-    const { res, route } = this;
+    const { res } = this;
     if (res.headersSent) {
       // Mid-body: the client must see a truncated message, never a complete-looking one.
       res.destroy();
       return;
     }
     if (this.clientGone) return;
-    if (isUpstreamFailure(error)) {
-      if (this.steps?.onUpstreamFailure?.() === true) return;
-      if (route.fallback !== undefined) {
-        route.fallback(res);
-        return;
-      }
-    }
-    this.fail(error);
+    if (isUpstreamFailure(error)) this.answerFailure(error);
+    else this.fail(error);
+  }
+
+  /** The upstream failed before the client got anything: a policy's stale copy, else the route's static fallback, else the error. */
+  private answerFailure(error: unknown): void {
+    if (this.steps?.onUpstreamFailure?.() === true) return;
+    if (this.route.fallback !== undefined) this.route.fallback(this.res);
+    else this.fail(error);
   }
 
   private fail(error: unknown): void {
