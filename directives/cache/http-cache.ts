@@ -38,7 +38,7 @@ export function responseCacheability(
   args: CacheHint,
   principalId: string | undefined,
   /** The longest a response may answer past its freshness when the upstream fails (`cache.staleIfErrorSeconds`; 0: never). */
-  maxStaleIfErrorSeconds = 0,
+  maxStaleIfErrorSeconds: number,
 ): HttpCacheDecision {
   if (request.method !== 'GET') return { store: false, reason: 'method' };
   if (parseCacheControl(request.headers['cache-control']).has('no-store')) return { store: false, reason: 'request no-store' };

@@ -1,6 +1,6 @@
 import { getOperationAST, print, printSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { CacheConfig } from '../../src/config/cache.js';
-import { analyseOperation, type OperationPlan } from './analyse.js';
+import { analyseOperation, type EntityNode, type OperationPlan } from './analyse.js';
 import { hashKey } from './entry.js';
 import { createHintResolver, type HintResolver } from './hints.js';
 import { purgeableTypes } from './purgeable.js';
@@ -11,7 +11,7 @@ export interface CachedPlan extends OperationPlan {
   documentId: string;
   /** Set when a REST source answered `private` at run time: entries are keyed by principal from then on. */
   observedPrivate: boolean;
-  /** The types its entries are tagged with; undefined: all (see purgeable.ts). */
+  /** The types its entries are tagged with (the purgeable ones its result can hold); undefined: all (see purgeable.ts). */
   taggedTypes: ReadonlySet<string> | undefined;
 }
 
@@ -76,6 +76,20 @@ export function createPlanCache(
       idFields: config.idFields,
     });
     const text = document.loc?.source.body ?? print(document);
-    return { ...plan, documentId: hashKey([plans.schemaId, text, operationName ?? '']), observedPrivate: false, taggedTypes: plans.taggedTypes };
+    const taggedTypes = plans.taggedTypes === undefined ? undefined : taggedIn(plan.root, plans.taggedTypes);
+    return { ...plan, documentId: hashKey([plans.schemaId, text, operationName ?? '']), observedPrivate: false, taggedTypes };
   }
+}
+
+/** The tagged types an operation's result can hold: none for most queries of a schema with few purgeable types, so their entries skip the walk. */
+function taggedIn(root: EntityNode, tagged: ReadonlySet<string>): ReadonlySet<string> {
+  const found = new Set<string>();
+  const visit = (node: EntityNode): void => {
+    for (const child of node.children.values()) {
+      for (const type of child.types) if (tagged.has(type)) found.add(type);
+      visit(child);
+    }
+  };
+  visit(root);
+  return found;
 }

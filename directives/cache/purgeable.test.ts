@@ -1,6 +1,7 @@
-import { buildSchema } from 'graphql';
+import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { entryTags } from './entities.js';
+import { createPlanCache } from './plans.js';
 import { purgeableTypes } from './purgeable.js';
 
 describe('purgeable types', () => {
@@ -28,5 +29,20 @@ describe('purgeable types', () => {
     const data = { reviews: [{ id: 'r1' }] };
     expect(entryTags(root as never, data)).toEqual(['E:Review:r1', 'T:Review']);
     expect(entryTags(root as never, data, new Set(['Order']))).toEqual([]);
+  });
+
+  it('are narrowed per operation to the types its result can hold', () => {
+    const schema = buildSchema(`
+      type Account { id: ID! owner: String! }
+      type Product { id: ID! name: String! }
+      type Query { accounts: [Account!]! products: [Product!]! }
+      type Mutation { rename(id: ID!): Account }
+    `);
+    const plans = createPlanCache({ types: {}, fields: {}, privateDirectives: [], defaultMaxAge: 60, idFields: ['id'] }, new Set(), { tagAllTypes: false });
+    const taggedOf = (query: string) => [...(plans.get(schema, parse(query), undefined)?.taggedTypes ?? ['all'])];
+    expect(taggedOf('{ products { id name } }')).toEqual([]);
+    expect(taggedOf('{ accounts { id } products { id } }')).toEqual(['Account']);
+    const everything = createPlanCache({ types: {}, fields: {}, privateDirectives: [], defaultMaxAge: 60, idFields: ['id'] });
+    expect(everything.get(schema, parse('{ products { id } }'), undefined)?.taggedTypes).toBeUndefined();
   });
 });

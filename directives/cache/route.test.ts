@@ -10,7 +10,7 @@ const GET = { method: 'GET', headers: {} };
 
 describe('HTTP cacheability of an upstream response', () => {
   const decide = (headers: IncomingHttpHeaders, args = {}, request: { method: string; headers: IncomingHttpHeaders } = GET, status = 200, principal?: string) =>
-    responseCacheability(request, { status, headers }, args, principal);
+    responseCacheability(request, { status, headers }, args, principal, 0);
 
   it('stores for s-maxage, else max-age, minus Age', () => {
     expect(decide({ 'cache-control': 'public, max-age=60' })).toEqual({ store: true, ttlSeconds: 60, vary: [], private: false, staleIfErrorSeconds: 0 });
