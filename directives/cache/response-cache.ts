@@ -85,8 +85,9 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
   function save(lookup: Lookup, entry: Entry, tags: string[], epoch: number): void | Promise<void> {
     if (entry.body.length > config.maxEntryBytes || epoch !== invalidations) return;
     const ttlMs = (entry.meta.maxAge + config.staleIfErrorSeconds) * 1000;
-    if (local === undefined) return Promise.resolve(store.set(lookup.key, encodeEntry(entry), ttlMs, tags));
-    local.set(lookup.key, encodeEntry(entry), ttlMs, tags);
+    const value = encodeEntry(entry);
+    if (local === undefined) return Promise.resolve(store.set(lookup.key, value, ttlMs, tags));
+    local.set(lookup.key, value, ttlMs, tags);
     return undefined;
   }
 
