@@ -116,7 +116,7 @@ describe('the bounded Redis client', () => {
     clients.push(client);
     const store = createRedisRateLimitStore({ client });
     const started = performance.now();
-    await expect(store.consume('k', 1, windowsOf({ second: 1 }))).rejects.toThrow(/enableOfflineQueue|writeable|Connection/i);
+    await expect(store.consume([{ key: 'k', cost: 1, windows: windowsOf({ second: 1 }) }])).rejects.toThrow(/enableOfflineQueue|writeable|Connection/i);
     expect(performance.now() - started).toBeLessThan(100);
   });
 
@@ -126,12 +126,12 @@ describe('the bounded Redis client', () => {
     clients.push(client);
     await new Promise((resolve) => client.once('ready', resolve));
     const store = createRedisRateLimitStore({ client });
-    for (let i = 0; i < 3; i++) await store.consume('k', 1, windowsOf({ minute: 9 }));
+    for (let i = 0; i < 3; i++) await store.consume([{ key: 'k', cost: 1, windows: windowsOf({ minute: 9 }) }]);
     const before = String(await redis.command('INFO', 'commandstats'));
     expect(before).toMatch(/cmdstat_evalsha:calls=2,.*failed_calls=0/);
     expect(before).toMatch(/cmdstat_eval:calls=1,/);
     await redis.command('SCRIPT', 'FLUSH');
-    expect(await store.consume('k', 1, windowsOf({ minute: 9 }))).toMatchObject({ allowed: true, remaining: 5 });
+    expect(await store.consume([{ key: 'k', cost: 1, windows: windowsOf({ minute: 9 }) }])).toMatchObject({ allowed: true, remaining: 5 });
     const after = String(await redis.command('INFO', 'commandstats'));
     expect(after).toMatch(/cmdstat_evalsha:calls=3,.*failed_calls=1/);
     expect(after).toMatch(/cmdstat_eval:calls=2,/);

@@ -37,7 +37,8 @@ export function createLimiter(config: RateLimitConfig, store: RateLimitStore): L
     const plan = planRule(caller);
     const all = plan === undefined ? charges : [...charges, { rule: plan, units: requests }];
     if (all.length === 0) return undefined;
-    const spend = (charge: Charge): Promise<ConsumeResult> => store.consume(budgetKey(charge.rule, caller, config.apiKeyHeader), charge.units * charge.rule.cost, charge.rule.windows);
+    const spend = (charge: Charge): Promise<ConsumeResult> =>
+      store.consume([{ key: budgetKey(charge.rule, caller, config.apiKeyHeader), cost: charge.units * charge.rule.cost, windows: charge.rule.windows }]);
     const results = all.length === 1 ? [await spend(all[0]!)] : await Promise.all(all.map(spend));
     let tightest: ConsumeResult | undefined;
     let refused: ConsumeResult | undefined;

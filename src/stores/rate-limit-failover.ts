@@ -1,6 +1,6 @@
 import { JunctionError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ConsumeResult, RateLimitStore, RateWindow } from './rate-limit-store.js';
+import type { Budget, ConsumeResult, RateLimitStore } from './rate-limit-store.js';
 
 export interface FailoverRateLimitStoreOptions {
   /** The shared store (Redis). */
@@ -37,7 +37,7 @@ const WARN_EVERY_MS = 5_000;
  * command timeout), follows `failMode` with a logged, counted warning. The primary is tried again
  * after `cooldownMs`, and at once when `available()` turns true again.
  *
- * Overshoot bound: while Redis answers, zero (one atomic script per check). While failing open,
+ * Overshoot bound: while Redis answers, zero (one atomic script per request). While failing open,
  * each of G gateways counts alone, so a window may admit up to G × limit (plus what Redis had
  * already counted in that window); `failMode: closed` admits nothing instead.
  */
@@ -49,7 +49,7 @@ export function createFailoverRateLimitStore(
   let skipUntil = 0;
   let lastWarning = -Infinity;
 
-  function degraded(key: string, cost: number, windows: readonly RateWindow[], reason: string): Promise<ConsumeResult> {
+  function degraded(budgets: readonly Budget[], reason: string): Promise<ConsumeResult> {
     const now = deps.now();
     if (now - lastWarning >= WARN_EVERY_MS) {
       lastWarning = now;
@@ -63,18 +63,18 @@ export function createFailoverRateLimitStore(
       });
     }
     stats.fallbacks++;
-    return options.fallback.consume(key, cost, windows);
+    return options.fallback.consume(budgets);
   }
 
-  async function consume(key: string, cost: number, windows: readonly RateWindow[]): Promise<ConsumeResult> {
-    if (!options.available()) return degraded(key, cost, windows, 'not connected');
-    if (deps.now() < skipUntil) return degraded(key, cost, windows, 'recent failure');
+  async function consume(budgets: readonly Budget[]): Promise<ConsumeResult> {
+    if (!options.available()) return degraded(budgets, 'not connected');
+    if (deps.now() < skipUntil) return degraded(budgets, 'recent failure');
     try {
-      return await options.primary.consume(key, cost, windows);
+      return await options.primary.consume(budgets);
     } catch (error) {
       stats.failures++;
       skipUntil = deps.now() + options.cooldownMs;
-      return degraded(key, cost, windows, error instanceof Error ? error.message : 'error');
+      return degraded(budgets, error instanceof Error ? error.message : 'error');
     }
   }
 

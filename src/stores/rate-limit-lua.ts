@@ -1,10 +1,12 @@
 /**
- * The whole rate-limit check as one Redis script, so a check is atomic across every gateway
- * sharing the instance: read the windows, decide, and spend only when every window has room.
- * Mirrors `pickReported` and `windowBounds` in ./rate-limit-store.ts.
+ * The whole rate-limit check of a request as one Redis script, so a check is atomic across every
+ * gateway sharing the instance: read every window of every budget, decide, and spend only when
+ * all of them have room (then in all of them). Mirrors `pickReported` and `windowBounds` in
+ * ./rate-limit-store.ts.
  *
- * KEYS[1]: the key's hash. ARGV[1]: now in ms, or "" for the Redis server clock (one clock for
- * every gateway). ARGV[2]: cost. ARGV[3..]: pairs of window size (ms, or "month") and limit.
+ * KEYS: one hash per budget. ARGV[1]: now in ms, or "" for the Redis server clock (one clock for
+ * every gateway). Then, per key in order: its cost, its number of windows, and that many pairs of
+ * window size (ms, or "month") and limit.
  * Returns { allowed (1|0), limit, remaining, resetMs, retryAfterMs }.
  */
 export const CONSUME_SCRIPT = `
@@ -45,49 +47,67 @@ if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local cost = tonumber(ARGV[2])
-local n = (#ARGV - 2) / 2
-local fields = {}
-for i = 1, n do
-  fields[2 * i - 1] = 's' .. ARGV[1 + 2 * i]
-  fields[2 * i] = 'c' .. ARGV[1 + 2 * i]
-end
-local stored = redis.call('HMGET', KEYS[1], unpack(fields))
-local limits, used, starts, resets = {}, {}, {}, {}
-local allowed, retry, longest = true, 0, 0
-for i = 1, n do
-  local start, stop = bounds(ARGV[1 + 2 * i], now)
-  limits[i] = tonumber(ARGV[2 + 2 * i])
-  starts[i] = start
-  resets[i] = stop - now
-  used[i] = 0
-  if tonumber(stored[2 * i - 1]) == start then used[i] = tonumber(stored[2 * i]) end
-  if used[i] + cost > limits[i] then
-    allowed = false
-    if resets[i] > retry then retry = resets[i] end
+
+-- Check pass: windows numbered 1..n across keys, in order; fields[k] are key k's hash fields.
+local limits, used, costs, starts, resets, fields, longest = {}, {}, {}, {}, {}, {}, {}
+local allowed, retry, n, at = true, 0, 0, 2
+for k = 1, #KEYS do
+  local cost, count = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  local names = {}
+  for j = 1, count do
+    local size = ARGV[at + 2 * j]
+    names[2 * j - 1] = 's' .. size
+    names[2 * j] = 'c' .. size
   end
-  if resets[i] > longest then longest = resets[i] end
+  fields[k] = names
+  longest[k] = 0
+  local stored = count > 0 and redis.call('HMGET', KEYS[k], unpack(names)) or {}
+  for j = 1, count do
+    n = n + 1
+    local start, stop = bounds(ARGV[at + 2 * j], now)
+    limits[n] = tonumber(ARGV[at + 2 * j + 1])
+    costs[n] = cost
+    starts[n] = start
+    resets[n] = stop - now
+    used[n] = 0
+    if tonumber(stored[2 * j - 1]) == start then used[n] = tonumber(stored[2 * j]) end
+    if used[n] + cost > limits[n] then
+      allowed = false
+      if resets[n] > retry then retry = resets[n] end
+    end
+    if resets[n] > longest[k] then longest[k] = resets[n] end
+  end
+  at = at + 2 + 2 * count
 end
+
 local best, bestLeft = 0, 0
 for i = 1, n do
-  local refusing = used[i] + cost > limits[i]
+  local refusing = used[i] + costs[i] > limits[i]
   if allowed or (refusing and resets[i] == retry) then
     local left
-    if allowed then left = limits[i] - used[i] - cost else left = math.max(0, limits[i] - used[i]) end
+    if allowed then left = limits[i] - used[i] - costs[i] else left = math.max(0, limits[i] - used[i]) end
     if best == 0 or left < bestLeft then best, bestLeft = i, left end
   end
 end
 if best == 0 then return { 1, 0, 0, 0, 0 } end
+
+-- Spend pass, only when every window of every key has room.
 if allowed then
-  local args = {}
-  for i = 1, n do
-    args[#args + 1] = fields[2 * i - 1]
-    args[#args + 1] = string.format('%d', starts[i])
-    args[#args + 1] = fields[2 * i]
-    args[#args + 1] = string.format('%d', used[i] + cost)
+  local i = 0
+  for k = 1, #KEYS do
+    local names, args = fields[k], {}
+    for j = 1, #names / 2 do
+      i = i + 1
+      args[4 * j - 3] = names[2 * j - 1]
+      args[4 * j - 2] = string.format('%d', starts[i])
+      args[4 * j - 1] = names[2 * j]
+      args[4 * j] = string.format('%d', used[i] + costs[i])
+    end
+    if #args > 0 then
+      redis.call('HSET', KEYS[k], unpack(args))
+      redis.call('PEXPIRE', KEYS[k], longest[k])
+    end
   end
-  redis.call('HSET', KEYS[1], unpack(args))
-  redis.call('PEXPIRE', KEYS[1], longest)
 end
 return { allowed and 1 or 0, limits[best], bestLeft, resets[best], retry }
 `;

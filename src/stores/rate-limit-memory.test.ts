@@ -8,19 +8,19 @@ describe('memory rate-limit store bounds', () => {
     const store = createMemoryRateLimitStore({ maxKeys: 1_000 }, { now: () => time });
     const windows = windowsOf({ minute: 2 });
     for (let i = 0; i < 10_000; i++) {
-      await store.consume(`random:${Math.random()}:${i}`, 1, windows);
-      if (i % 100 === 0) await store.consume('steady', 0, windows);
+      await store.consume([{ key: `random:${Math.random()}:${i}`, cost: 1, windows }]);
+      if (i % 100 === 0) await store.consume([{ key: 'steady', cost: 0, windows }]);
       time += 1;
     }
     expect(store.size()).toBeLessThanOrEqual(1_000);
-    await store.consume('steady', 2, windows);
-    expect((await store.consume('steady', 1, windows)).allowed).toBe(false);
+    await store.consume([{ key: 'steady', cost: 2, windows }]);
+    expect((await store.consume([{ key: 'steady', cost: 1, windows }])).allowed).toBe(false);
   });
 
   it('forgets a key once its longest window is over', async () => {
     let time = 10_000;
     const store = createMemoryRateLimitStore({}, { now: () => time });
-    await store.consume('a', 1, windowsOf({ second: 1 }));
+    await store.consume([{ key: 'a', cost: 1, windows: windowsOf({ second: 1 }) }]);
     expect(store.size()).toBe(1);
     time = 10_999;
     expect(store.size()).toBe(1);
@@ -31,8 +31,8 @@ describe('memory rate-limit store bounds', () => {
   it('stores a long key as its hash: a 64 KiB key costs no more than a short one', async () => {
     const store = createMemoryRateLimitStore({}, { now: () => 0 });
     const long = 'x'.repeat(65_536);
-    await store.consume(long, 1, windowsOf({ minute: 1 }));
-    expect((await store.consume(long, 1, windowsOf({ minute: 1 }))).allowed).toBe(false);
-    expect((await store.consume(`${long}y`, 1, windowsOf({ minute: 1 }))).allowed).toBe(true);
+    await store.consume([{ key: long, cost: 1, windows: windowsOf({ minute: 1 }) }]);
+    expect((await store.consume([{ key: long, cost: 1, windows: windowsOf({ minute: 1 }) }])).allowed).toBe(false);
+    expect((await store.consume([{ key: `${long}y`, cost: 1, windows: windowsOf({ minute: 1 }) }])).allowed).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Counter stores for rate limiting. One contract, two implementations (memory, Redis), the same
- * algorithm in both: a fixed window per window size, all windows of a rule checked and spent
- * together. A request is allowed only when every window has room for its whole cost; a refused
- * request spends nothing.
+ * algorithm in both: a fixed window per window size, all windows of all the budgets a request
+ * spends (every rule that applies to it) checked and spent together. A request is allowed only
+ * when every window has room for its whole cost; a refused request spends nothing anywhere.
  */
 
 /** A window length in ms, or `month` for a calendar month (UTC). */
@@ -27,9 +27,19 @@ export interface ConsumeResult {
   retryAfterMs: number;
 }
 
+/** What one rule costs a request: `cost` units of `key` in each of `windows`. */
+export interface Budget {
+  key: string;
+  cost: number;
+  windows: readonly RateWindow[];
+}
+
 export interface RateLimitStore {
-  /** Spends `cost` units of `key` in every window at once, or none when any window lacks room. */
-  consume(key: string, cost: number, windows: readonly RateWindow[]): Promise<ConsumeResult>;
+  /**
+   * Spends every budget in every one of its windows at once, or nothing anywhere when any window
+   * of any budget lacks room. The keys of one call are distinct (one budget per rule).
+   */
+  consume(budgets: readonly Budget[]): Promise<ConsumeResult>;
   close?(): Promise<void>;
 }
 
@@ -66,19 +76,22 @@ export interface WindowState {
   limit: number;
   /** Units spent before this request. */
   used: number;
+  /** Units this request would spend. */
+  cost: number;
   /** Time until the window starts over. */
   resetMs: number;
 }
 
 /**
- * The numbers reported for a check (the Redis script mirrors this): when allowed, the window
- * with the fewest units left after spending; when refused, the refusing window that frees up last.
+ * The numbers reported for a check over every window of every budget (the Redis script mirrors
+ * this): when allowed, the window with the fewest units left after spending; when refused, the
+ * refusing window that frees up last.
  */
-export function pickReported(states: readonly WindowState[], cost: number): ConsumeResult {
+export function pickReported(states: readonly WindowState[]): ConsumeResult {
   let allowed = true;
   let retryAfterMs = 0;
   for (const state of states) {
-    if (state.used + cost > state.limit) {
+    if (state.used + state.cost > state.limit) {
       allowed = false;
       if (state.resetMs > retryAfterMs) retryAfterMs = state.resetMs;
     }
@@ -86,9 +99,9 @@ export function pickReported(states: readonly WindowState[], cost: number): Cons
   let best: WindowState | undefined;
   let bestLeft = Infinity;
   for (const state of states) {
-    const refusing = state.used + cost > state.limit;
+    const refusing = state.used + state.cost > state.limit;
     if (!allowed && (!refusing || state.resetMs !== retryAfterMs)) continue;
-    const left = allowed ? state.limit - state.used - cost : Math.max(0, state.limit - state.used);
+    const left = allowed ? state.limit - state.used - state.cost : Math.max(0, state.limit - state.used);
     if (best === undefined || left < bestLeft) {
       best = state;
       bestLeft = left;
