@@ -1,6 +1,6 @@
 import { JunctionError } from '../../src/errors.js';
 import type { RateLimitConfig } from '../../src/config/rate-limit.js';
-import type { ConsumeResult, RateLimitStore } from '../../src/stores/rate-limit-store.js';
+import type { Budget, ConsumeResult, RateLimitStore } from '../../src/stores/rate-limit-store.js';
 import { compileRule, type RateLimitRule } from './args.js';
 import { budgetKey, type Caller } from './caller.js';
 
@@ -11,16 +11,19 @@ export interface Charge {
 }
 
 export interface Limiter {
-  /** Spends every charge (and the caller's usage plan); throws RATE_LIMITED when any is refused. Resolves to the tightest result. */
+  /**
+   * Spends every charge and the caller's usage plan, all or nothing; rejects with RATE_LIMITED
+   * when any window of any of them is refused. Resolves to the tightest window's numbers.
+   */
   check(caller: Caller, charges: readonly Charge[], requests: number): Promise<ConsumeResult | undefined>;
   /** The usage-plan rule for this caller, if any. */
   planRule(caller: Caller): RateLimitRule | undefined;
 }
 
 /**
- * Applies rules through one store. Each rule is one atomic store call (one Redis script), and the
- * calls of one request run concurrently. A refused rule spends nothing of its own budget; rules of
- * the same request that were allowed keep what they spent.
+ * Applies rules through one store. All the rules of a request (its charges and the caller's usage
+ * plan, every window of each) are one store call, which spends in every window or in none: a
+ * request refused by one rule spends nothing of the others (one Redis script in Redis).
  */
 export function createLimiter(config: RateLimitConfig, store: RateLimitStore): Limiter {
   const plans = new Map<string, RateLimitRule>();
@@ -33,27 +36,25 @@ export function createLimiter(config: RateLimitConfig, store: RateLimitStore): L
     return plan === undefined ? undefined : plans.get(plan);
   }
 
-  async function check(caller: Caller, charges: readonly Charge[], requests: number): Promise<ConsumeResult | undefined> {
+  function budgetOf(rule: RateLimitRule, units: number, caller: Caller): Budget {
+    return { key: budgetKey(rule, caller, config.apiKeyHeader), cost: units * rule.cost, windows: rule.windows };
+  }
+
+  function check(caller: Caller, charges: readonly Charge[], requests: number): Promise<ConsumeResult | undefined> {
     const plan = planRule(caller);
-    const all = plan === undefined ? charges : [...charges, { rule: plan, units: requests }];
-    if (all.length === 0) return undefined;
-    const spend = (charge: Charge): Promise<ConsumeResult> =>
-      store.consume([{ key: budgetKey(charge.rule, caller, config.apiKeyHeader), cost: charge.units * charge.rule.cost, windows: charge.rule.windows }]);
-    const results = all.length === 1 ? [await spend(all[0]!)] : await Promise.all(all.map(spend));
-    let tightest: ConsumeResult | undefined;
-    let refused: ConsumeResult | undefined;
-    for (const result of results) {
-      if (!result.allowed) {
-        if (refused === undefined || result.retryAfterMs > refused.retryAfterMs) refused = result;
-      } else if (tightest === undefined || result.remaining < tightest.remaining) {
-        tightest = result;
-      }
-    }
-    if (refused !== undefined) throw rateLimitedError(refused);
-    return tightest;
+    if (charges.length === 0 && plan === undefined) return Promise.resolve(undefined);
+    const budgets: Budget[] = [];
+    for (const charge of charges) budgets.push(budgetOf(charge.rule, charge.units, caller));
+    if (plan !== undefined) budgets.push(budgetOf(plan, requests, caller));
+    return store.consume(budgets).then(allowedOrThrow);
   }
 
   return { check, planRule };
+}
+
+function allowedOrThrow(result: ConsumeResult): ConsumeResult {
+  if (!result.allowed) throw rateLimitedError(result);
+  return result;
 }
 
 /** `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds, rounded up). */
