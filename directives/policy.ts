@@ -55,7 +55,10 @@ export interface RouteRequest {
   state: PolicyState;
 }
 
-/** A REST route guard: runs before the upstream call; may answer itself (a cache hit) by returning true. */
+/**
+ * A REST route guard: runs before the upstream call; may answer itself (a cache hit) by returning
+ * true, and then writes `state.responseHeaders` (what earlier policies asked for) with its head.
+ */
 export type RouteGuard = (request: RouteRequest) => Promise<boolean | void>;
 
 /** The upstream's answer to a proxied route request, as an after-proxy step sees it (before the head is sent). */

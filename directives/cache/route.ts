@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { hash } from 'node:crypto';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { Logger } from '../../src/logger.js';
@@ -70,9 +70,14 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     return found?.meta.kind === 'response' ? (found as Found) : undefined;
   }
 
+  /** The cache's own answer: with the headers earlier policies asked for (RateLimit-*), as a proxied answer has them. */
+  function writeHead(request: RouteRequest, status: number, headers: OutgoingHttpHeaders): ServerResponse {
+    return request.res.writeHead(status, { ...headers, ...request.state.responseHeaders });
+  }
+
   function send(request: RouteRequest, found: Found, headers: OutgoingHttpHeaders): void {
     headers['content-length'] = found.body.length;
-    request.res.writeHead(found.meta.status, headers);
+    writeHead(request, found.meta.status, headers);
     request.res.end(request.req.method === 'HEAD' ? undefined : found.body);
   }
 
@@ -90,7 +95,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     const headers: OutgoingHttpHeaders = { ...found.meta.headers, age: ageOf(found.meta), 'x-cache': 'HIT' };
     const etag = found.meta.headers['etag'];
     if (typeof etag === 'string' && etagMatches(request.req.headers['if-none-match'], etag)) {
-      request.res.writeHead(304, headers).end();
+      writeHead(request, 304, headers).end();
       return true;
     }
     send(request, found, headers);
