@@ -13,7 +13,10 @@ import type { Logger } from '../src/logger.js';
 
 /** Who is calling, once auth has run. Absent for anonymous requests. */
 export interface Principal {
-  /** Stable id: JWT `sub` (prefixed by issuer), API key consumer, or introspected subject. */
+  /**
+   * Stable id within its `method`: JWT `sub` (prefixed by issuer), API key consumer, or introspected
+   * subject. Two methods may yield the same id: keys use `principalKey` (principal-key.ts).
+   */
   id: string;
   /** Granted scopes (OAuth2 `scope`/`scp`, or an API key's consumer scopes). */
   scopes: readonly string[];

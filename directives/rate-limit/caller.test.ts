@@ -14,8 +14,16 @@ const rule = (args: Record<string, unknown>) => compileRule('field:Query.x', par
 
 describe('rate-limit budget keys', () => {
   it('keys consumer rules by principal, falling back to the client IP for anonymous callers', () => {
-    expect(budgetKey(rule({ by: 'CONSUMER' }), caller({ principal }), 'x-api-key')).toMatch(/:p:iss\|alice$/);
+    expect(budgetKey(rule({ by: 'CONSUMER' }), caller({ principal }), 'x-api-key')).toMatch(/:p:jwt:iss\|alice$/);
     expect(budgetKey(rule({ by: 'CONSUMER' }), caller(), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+  });
+
+  it('keeps callers of different auth methods apart when their ids coincide', () => {
+    const consumer: Principal = { id: 'acme', scopes: [], claims: {}, method: 'api-key' };
+    const client: Principal = { id: 'acme', scopes: [], claims: {}, method: 'introspection' };
+    for (const by of ['CONSUMER', 'SUBJECT']) {
+      expect(budgetKey(rule({ by }), caller({ principal: consumer }), 'x-api-key')).not.toBe(budgetKey(rule({ by }), caller({ principal: client }), 'x-api-key'));
+    }
   });
 
   it('hashes API keys and header values, and never lets a missing header escape the limit', () => {

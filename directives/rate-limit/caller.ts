@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Principal } from '../policy.js';
+import { principalKey } from '../principal-key.js';
 import type { RateLimitRule } from './args.js';
 
 /** What a rule may key on, read once per request from the GraphQL context or the REST route request. */
@@ -22,7 +23,7 @@ export function budgetKey(rule: RateLimitRule, caller: Caller, apiKeyHeader: str
       return `${prefix}all`;
     case 'consumer':
     case 'subject':
-      if (caller.principal !== undefined) return `${prefix}p:${caller.principal.id}`;
+      if (caller.principal !== undefined) return `${prefix}p:${principalKey(caller.principal)}`;
       break;
     case 'apiKey':
       return secretOr(prefix, 'k', caller.header(apiKeyHeader), caller);
