@@ -26,11 +26,15 @@ describe('rate-limit budget keys', () => {
     }
   });
 
-  it('hashes API keys and header values, and never lets a missing header escape the limit', () => {
-    const key = budgetKey(rule({ by: 'API_KEY' }), caller({}, { 'x-api-key': 'sk_live_secret' }), 'x-api-key');
-    expect(key).not.toContain('sk_live_secret');
-    expect(key).toMatch(/:k:[A-Za-z0-9_-]{43}$/);
-    expect(budgetKey(rule({ by: 'API_KEY' }), caller(), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+  it('keys API-key rules by the verified consumer, never by the header as sent', () => {
+    const consumer: Principal = { id: 'acme', scopes: [], claims: {}, method: 'api-key' };
+    const byKey = rule({ by: 'API_KEY' });
+    expect(budgetKey(byKey, caller({ principal: consumer }, { 'x-api-key': 'sk_live_secret' }), 'x-api-key')).toMatch(/:p:api-key:acme$/);
+    expect(budgetKey(byKey, caller({}, { 'x-api-key': 'made-up' }), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+    expect(budgetKey(byKey, caller({ principal }, { 'x-api-key': 'made-up' }), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+  });
+
+  it('hashes header values, and never lets a missing header escape the limit', () => {
     const tenant = rule({ by: 'HEADER', header: 'X-Tenant' });
     expect(budgetKey(tenant, caller({}, { 'x-tenant': 'acme' }), 'x-api-key')).not.toContain('acme');
     expect(budgetKey(tenant, caller({}, { 'x-tenant': '' }), 'x-api-key')).toMatch(/:ip:/);
