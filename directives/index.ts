@@ -42,14 +42,16 @@ export interface PolicyEngine {
   /**
    * The guard of a REST route's `policies` block (`{ auth: {...}, rateLimit: {...} }`), its parts
    * run in POLICY_ORDER; a part returning true has answered the request itself (a cache hit) and
-   * stops the rest. Throws at build time on an unknown or disabled policy or invalid arguments.
-   * Undefined when the block is empty.
+   * stops the rest. Policies the block does not name add their default part (`routeDefault`): auth
+   * finds out who the caller is when another part depends on it, rate limiting spends usage plans.
+   * Throws at build time on an unknown or disabled policy or invalid arguments. Undefined when the
+   * route has nothing to run.
    */
   routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
   /**
    * The same block's guard together with its after-proxy step (each policy's, in POLICY_ORDER; their
    * body taps merged into one), run by the passthrough once the upstream answered, and its step for
-   * an upstream that failed (the first policy to answer wins). Undefined when empty.
+   * an upstream that failed (the first policy to answer wins). Undefined when nothing to run.
    */
   routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */

@@ -102,6 +102,15 @@ export interface RoutePolicy {
   onUpstreamFailure?: OnUpstreamFailure | undefined;
 }
 
+/**
+ * How much a route's policies need to know who the caller is, weakest first: `none`; `apiKey`, the
+ * consumer of a verified API key (usage plans, `by: apiKey`), other credentials left to the
+ * upstream; `any`, every credential the gateway handles, verified (a budget per consumer, a
+ * private cache).
+ */
+export const CALLER_NEEDS = ['none', 'apiKey', 'any'] as const;
+export type CallerNeed = (typeof CALLER_NEEDS)[number];
+
 export interface PolicyModule<Args = unknown> {
   /** `auth`, `rateLimit`, `cache`: also the key of its block in a route's `policies`. */
   name: string;
@@ -115,6 +124,16 @@ export interface PolicyModule<Args = unknown> {
   plugins?(): Plugin[];
   /** The same policy on a REST route, from the route's `policies.<name>` block. */
   route?(args: Args): RouteGuard | RoutePolicy;
+  /**
+   * What this policy's part of a route needs to know of the caller, given its block's arguments
+   * (`undefined`: the route's block does not name this policy). Default `none`.
+   */
+  routeCaller?(args: Args | undefined): CallerNeed;
+  /**
+   * This policy's part on a route whose block does not name it, given what the route's parts need
+   * of the caller (auth then finds out who the caller is; rate limiting spends usage plans).
+   */
+  routeDefault?(need: CallerNeed): RouteGuard | RoutePolicy | undefined;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
   /**
