@@ -53,6 +53,19 @@ describe('policy engine', () => {
     expect(log).toEqual([]);
   });
 
+  it('runs the default part of policies a block does not name, told what the route needs of the caller', async () => {
+    const log: string[] = [];
+    const engine = createPolicyEngine(config, deps, {
+      auth: () => ({ ...recorder('auth', log), routeDefault: (need) => (need === 'none' ? undefined : async () => void log.push(`identify:${need}`)) }),
+      rateLimit: () => ({ ...recorder('rateLimit', log), routeCaller: (arg) => (arg === 'per-consumer' ? 'any' : 'apiKey'), routeDefault: () => async () => void log.push('plan') }),
+      cache: () => ({ ...recorder('cache', log), routeCaller: () => 'none' }),
+    });
+    await engine.routeGuards({ rateLimit: 'per-consumer' })!({} as RouteRequest);
+    await engine.routeGuards(undefined)!({} as RouteRequest);
+    await engine.routeGuards({ auth: 'a', cache: 'c' })!({} as RouteRequest);
+    expect(log).toEqual(['identify:any', 'route:rateLimit:per-consumer', 'identify:apiKey', 'plan', 'route:auth:a', 'plan', 'route:cache:c']);
+  });
+
   it('rejects unknown policies, disabled ones and bad arguments when the route is built', () => {
     const engine = createPolicyEngine(config, deps, { auth: () => recorder('auth', []), rateLimit: () => undefined });
     expect(() => engine.routeGuards({ firewall: 'x' })).toThrow(/unknown policy "firewall"/);

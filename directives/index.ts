@@ -4,7 +4,8 @@ import type { JunctionConfig } from '../src/config/index.js';
 import { createAuthPolicy } from './auth/index.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
-import { NO_STEP, POLICY_ORDER, type AfterProxy, type BodyTap, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { NO_STEP, POLICY_ORDER, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { createRoutePolicyBuilder } from './route-policy.js';
 import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
@@ -41,14 +42,16 @@ export interface PolicyEngine {
   /**
    * The guard of a REST route's `policies` block (`{ auth: {...}, rateLimit: {...} }`), its parts
    * run in POLICY_ORDER; a part returning true has answered the request itself (a cache hit) and
-   * stops the rest. Throws at build time on an unknown or disabled policy or invalid arguments.
-   * Undefined when the block is empty.
+   * stops the rest. Policies the block does not name add their default part (`routeDefault`): auth
+   * finds out who the caller is when another part depends on it, rate limiting spends usage plans.
+   * Throws at build time on an unknown or disabled policy or invalid arguments. Undefined when the
+   * route has nothing to run.
    */
   routeGuards(block: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
   /**
    * The same block's guard together with its after-proxy step (each policy's, in POLICY_ORDER; their
    * body taps merged into one), run by the passthrough once the upstream answered, and its step for
-   * an upstream that failed (the first policy to answer wins). Undefined when empty.
+   * an upstream that failed (the first policy to answer wins). Undefined when nothing to run.
    */
   routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */
@@ -69,30 +72,7 @@ export function createPolicyEngine(
     const module = factories[name]?.(config, deps);
     if (module !== undefined) modules.push(module);
   }
-  const byName = new Map(modules.map((module) => [module.name, module]));
-
-  function routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined {
-    if (block === undefined) return undefined;
-    for (const name of Object.keys(block)) {
-      if (!(POLICY_ORDER as readonly string[]).includes(name)) throw new Error(`unknown policy "${name}" (known: ${POLICY_ORDER.join(', ')})`);
-      if (!byName.get(name)?.route) throw new Error(`policy "${name}" is not enabled for routes`);
-    }
-    const parts = modules.filter((module) => block[module.name] !== undefined).map((module) => asRoutePolicy(module.route!(module.parseArgs(block[module.name]))));
-    if (parts.length === 0) return undefined;
-    const guards = parts.map((part) => part.guard);
-    const guard: RouteGuard = async function routePolicies(request) {
-      for (const guard of guards) {
-        if ((await guard(request)) === true) return true;
-      }
-      return false;
-    };
-    const onFailure = parts.flatMap((part) => (part.onUpstreamFailure ? [part.onUpstreamFailure] : []));
-    return {
-      guard,
-      afterProxy: combineAfterProxy(parts.flatMap((part) => (part.afterProxy ? [part.afterProxy] : []))),
-      onUpstreamFailure: onFailure.length <= 1 ? onFailure[0] : (request) => onFailure.some((step) => step(request)),
-    };
-  }
+  const routePolicy = createRoutePolicyBuilder(modules);
 
   return {
     modules,
@@ -124,24 +104,5 @@ function combineFastPaths(modules: readonly PolicyModule[]): FastPathPolicies | 
       }
       return steps;
     },
-  };
-}
-
-function asRoutePolicy(part: RouteGuard | RoutePolicy): RoutePolicy {
-  return typeof part === 'function' ? { guard: part } : part;
-}
-
-/** One after-proxy step from several: every step sees the response; their taps share one copy of the body. */
-function combineAfterProxy(steps: readonly AfterProxy[]): AfterProxy | undefined {
-  if (steps.length <= 1) return steps[0];
-  return function afterProxyAll(request, response) {
-    const taps = steps.map((step) => step(request, response)).filter((tap): tap is BodyTap => tap !== undefined);
-    if (taps.length <= 1) return taps[0];
-    return {
-      maxBytes: Math.max(...taps.map((tap) => tap.maxBytes)),
-      async onBody(body) {
-        await Promise.all(taps.filter((tap) => body.length <= tap.maxBytes).map((tap) => tap.onBody(body)));
-      },
-    };
   };
 }

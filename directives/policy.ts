@@ -13,7 +13,10 @@ import type { Logger } from '../src/logger.js';
 
 /** Who is calling, once auth has run. Absent for anonymous requests. */
 export interface Principal {
-  /** Stable id: JWT `sub` (prefixed by issuer), API key consumer, or introspected subject. */
+  /**
+   * Stable id within its `method`: JWT `sub` (prefixed by issuer), API key consumer, or introspected
+   * subject. Two methods may yield the same id: keys use `principalKey` (principal-key.ts).
+   */
   id: string;
   /** Granted scopes (OAuth2 `scope`/`scp`, or an API key's consumer scopes). */
   scopes: readonly string[];
@@ -55,7 +58,10 @@ export interface RouteRequest {
   state: PolicyState;
 }
 
-/** A REST route guard: runs before the upstream call; may answer itself (a cache hit) by returning true. */
+/**
+ * A REST route guard: runs before the upstream call; may answer itself (a cache hit) by returning
+ * true, and then writes `state.responseHeaders` (what earlier policies asked for) with its head.
+ */
 export type RouteGuard = (request: RouteRequest) => Promise<boolean | void>;
 
 /** The upstream's answer to a proxied route request, as an after-proxy step sees it (before the head is sent). */
@@ -96,6 +102,15 @@ export interface RoutePolicy {
   onUpstreamFailure?: OnUpstreamFailure | undefined;
 }
 
+/**
+ * How much a route's policies need to know who the caller is, weakest first: `none`; `apiKey`, the
+ * consumer of a verified API key (usage plans, `by: apiKey`), other credentials left to the
+ * upstream; `any`, every credential the gateway handles, verified (a budget per consumer, a
+ * private cache).
+ */
+export const CALLER_NEEDS = ['none', 'apiKey', 'any'] as const;
+export type CallerNeed = (typeof CALLER_NEEDS)[number];
+
 export interface PolicyModule<Args = unknown> {
   /** `auth`, `rateLimit`, `cache`: also the key of its block in a route's `policies`. */
   name: string;
@@ -109,6 +124,16 @@ export interface PolicyModule<Args = unknown> {
   plugins?(): Plugin[];
   /** The same policy on a REST route, from the route's `policies.<name>` block. */
   route?(args: Args): RouteGuard | RoutePolicy;
+  /**
+   * What this policy's part of a route needs to know of the caller, given its block's arguments
+   * (`undefined`: the route's block does not name this policy). Default `none`.
+   */
+  routeCaller?(args: Args | undefined): CallerNeed;
+  /**
+   * This policy's part on a route whose block does not name it, given what the route's parts need
+   * of the caller (auth then finds out who the caller is; rate limiting spends usage plans).
+   */
+  routeDefault?(need: CallerNeed): RouteGuard | RoutePolicy | undefined;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
   /**

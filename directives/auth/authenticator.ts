@@ -29,6 +29,14 @@ export interface Authenticator {
    * credential, an API key, a JWT verified recently; it may then also throw at once.
    */
   authenticate(headers: HeaderReader): Principal | undefined | Promise<Principal | undefined>;
+  /**
+   * The consumer of the API key sent, or undefined when none was sent (or API keys are not
+   * configured); an unknown key throws UNAUTHENTICATED. Bearer tokens are not looked at: where
+   * only the API key matters, they are the upstream's business.
+   */
+  authenticateApiKey(headers: HeaderReader): Principal | undefined;
+  /** Whether API keys are configured. */
+  readonly apiKeysEnabled: boolean;
   readonly jwt: JwtVerifier | undefined;
   readonly introspection: Introspector | undefined;
 }
@@ -52,16 +60,23 @@ export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps)
     const apiKey = apiKeyHeader === undefined ? null : headers.get(apiKeyHeader);
     const token = bearerEnabled ? bearerToken(headers, cookie) : undefined;
     if (apiKey !== null && token !== undefined) throw invalidCredentials(realm, new Error('both an API key and a bearer token'));
-    if (apiKey !== null) {
-      const principal = apiKeys?.verify(apiKey);
-      if (principal === undefined) throw invalidCredentials(realm, new Error('unknown API key'));
-      return principal;
-    }
+    if (apiKey !== null) return verifyApiKey(apiKey);
     if (token === undefined) return undefined;
     if (token === '') throw invalidCredentials(realm, new Error('empty bearer token'));
     if (jwt !== undefined && (introspection === undefined || jwt.knowsIssuerOf(token))) return jwt.verify(token);
     return introspection!.verify(token);
   }
 
-  return { enabled: apiKeys !== undefined || bearerEnabled, authenticate, jwt, introspection };
+  function verifyApiKey(key: string): Principal {
+    const principal = apiKeys?.verify(key);
+    if (principal === undefined) throw invalidCredentials(realm, new Error('unknown API key'));
+    return principal;
+  }
+
+  function authenticateApiKey(headers: HeaderReader): Principal | undefined {
+    const apiKey = apiKeyHeader === undefined ? null : headers.get(apiKeyHeader);
+    return apiKey === null ? undefined : verifyApiKey(apiKey);
+  }
+
+  return { enabled: apiKeys !== undefined || bearerEnabled, apiKeysEnabled: apiKeys !== undefined, authenticate, authenticateApiKey, jwt, introspection };
 }

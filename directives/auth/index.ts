@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { JunctionConfig } from '../../src/config/index.js';
-import type { PolicyDeps, PolicyModule } from '../policy.js';
+import type { CallerNeed, PolicyDeps, PolicyModule } from '../policy.js';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { authFastPath } from './fast-path.js';
 import { createAuthHttp, type AuthHttpClient } from './http-client.js';
@@ -9,7 +9,7 @@ import { createPlanner, type Planner } from './plan.js';
 import { useAuth } from './plugin.js';
 import { parseAuthArgs, type Requirement } from './requirement.js';
 import { collectRequirements } from './requirements.js';
-import { createAuthRoute } from './route.js';
+import { createAuthRoute, createIdentifyRoute } from './route.js';
 import { AUTH_TYPE_DEFS } from './sdl.js';
 import { guardResolvers } from './transform.js';
 
@@ -42,6 +42,10 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
   });
   const identityOf = createIdentity(auth.identityHeaders);
   const planners = new WeakMap<GraphQLSchema, Planner>();
+  const routeDeps = { authenticator, identityOf, realm: auth.realm };
+  /** Whether a route needing this much of the caller can learn it here: not when no such credential is configured. */
+  const canIdentify = (need: CallerNeed): need is Exclude<CallerNeed, 'none'> =>
+    need === 'any' ? authenticator.enabled : need === 'apiKey' && authenticator.apiKeysEnabled;
 
   /** Requirements and plan cache of one schema (also of a schema a later policy rebuilt from ours). */
   function plannerOf(schema: GraphQLSchema): Planner {
@@ -72,7 +76,8 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     plugins: () => [useAuth({ authenticator, identityOf, plannerOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
     stripRequestHeaders: Object.values(auth.identityHeaders),
     fastPath: authFastPath(auth, { authenticator, identityOf, plannerOf }),
-    route: (requirement) => createAuthRoute(requirement, { authenticator, identityOf, realm: auth.realm }),
+    route: (requirement) => createAuthRoute(requirement, routeDeps),
+    routeDefault: (need) => (canIdentify(need) ? createIdentifyRoute(need, routeDeps) : undefined),
     async close() {
       if (deps.http === undefined) await http?.close();
     },

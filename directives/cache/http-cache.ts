@@ -36,7 +36,7 @@ export function responseCacheability(
   request: { method: string; headers: Headers },
   response: { status: number; headers: Headers },
   args: CacheHint,
-  principalId: string | undefined,
+  principalKey: string | undefined,
   /** The longest a response may answer past its freshness when the upstream fails (`cache.staleIfErrorSeconds`; 0: never). */
   maxStaleIfErrorSeconds: number,
 ): HttpCacheDecision {
@@ -50,7 +50,7 @@ export function responseCacheability(
   if (vary.includes('*')) return { store: false, reason: 'vary *' };
   const explicitlyShared = directives.has('public') || directives.has('s-maxage');
   const isPrivate = directives.has('private') || args.scope === 'PRIVATE' || (request.headers['authorization'] !== undefined && !explicitlyShared);
-  if (isPrivate && principalId === undefined) return { store: false, reason: 'private without principal' };
+  if (isPrivate && principalKey === undefined) return { store: false, reason: 'private without principal' };
   const stated = (isPrivate ? undefined : deltaSeconds(directives, 's-maxage')) ?? deltaSeconds(directives, 'max-age');
   const age = Number(response.headers['age'] ?? 0) || 0;
   const upstream = stated === undefined ? undefined : stated - age;
@@ -88,8 +88,8 @@ export function primaryKey(routeName: string, url: string): string {
 }
 
 /** Key of one variant: the request's values of the `Vary` headers, and the principal when private. */
-export function variantKey(primary: string, vary: readonly string[], headers: Headers, principalId: string | undefined): string {
-  const parts = [primary, principalId === undefined ? 'public' : `p:${principalId}`];
+export function variantKey(primary: string, vary: readonly string[], headers: Headers, principalKey: string | undefined): string {
+  const parts = [primary, principalKey === undefined ? 'public' : `p:${principalKey}`];
   for (const name of vary) {
     const value = headers[name];
     parts.push(`${name}:${value === undefined ? '' : Array.isArray(value) ? value.join(',') : value}`);

@@ -59,6 +59,8 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     plugins: () => [plugin],
     fastPath: cacheFastPath(responseCache, plans),
     route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, staleIfErrorSeconds: cache.staleIfErrorSeconds, logger: deps.logger }),
+    // A route declared private keeps one entry per principal: it must know who the caller is.
+    routeCaller: (args) => (args?.scope === 'PRIVATE' ? 'any' : 'none'),
     store,
     adminRoutes,
     async close() {

@@ -1,4 +1,5 @@
 import type { PolicyState, Principal } from '../policy.js';
+import { principalKey } from '../principal-key.js';
 
 /** Where the auth policy may keep its `PolicyState` on a request context. */
 const STATE_KEYS = ['policy', 'policyState', 'state'] as const;
@@ -15,6 +16,12 @@ export function principalOf(context: unknown): Principal | undefined {
     if (state !== null && typeof state === 'object' && 'principal' in state) return asPrincipal(state.principal);
   }
   return asPrincipal(record['principal']);
+}
+
+/** The key private entries of this request's principal are stored under; undefined when anonymous. */
+export function principalKeyOf(context: unknown): string | undefined {
+  const principal = principalOf(context);
+  return principal === undefined ? undefined : principalKey(principal);
 }
 
 function asPrincipal(value: unknown): Principal | undefined {

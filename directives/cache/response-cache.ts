@@ -58,7 +58,7 @@ export interface ResponseCache {
   /** The header names whose presence makes a request private (see `forwardedHeaders`). */
   readonly forwardedHeaders: readonly string[];
   /** Undefined when the answer can't be cached for this caller (private without a principal). */
-  lookupFor(plan: CachedPlan, principalId: string | undefined, carriesForwardedHeader: boolean, variables: unknown): Lookup | undefined;
+  lookupFor(plan: CachedPlan, principalKey: string | undefined, carriesForwardedHeader: boolean, variables: unknown): Lookup | undefined;
   /** A fresh entry, or undefined (an expired one is kept in `lookup.stale`); at once (no promise) from a memory store. */
   read(lookup: Lookup): Entry | undefined | Promise<Entry | undefined>;
   ageOf(entry: Entry): number;
@@ -105,10 +105,10 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
     ageOf,
     epoch: () => invalidations,
 
-    lookupFor(plan, principalId, carriesForwardedHeader, variables) {
+    lookupFor(plan, principalKey, carriesForwardedHeader, variables) {
       const isPrivate = plan.scope === 'PRIVATE' || plan.observedPrivate || carriesForwardedHeader;
-      if (isPrivate && principalId === undefined) return undefined;
-      const key = hashKey([plan.documentId, JSON.stringify(variables ?? {}), isPrivate ? `p:${principalId}` : 'public']);
+      if (isPrivate && principalKey === undefined) return undefined;
+      const key = hashKey([plan.documentId, JSON.stringify(variables ?? {}), isPrivate ? `p:${principalKey}` : 'public']);
       return { plan, key, private: isPrivate, stale: undefined };
     },
 

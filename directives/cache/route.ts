@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { hash } from 'node:crypto';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { Logger } from '../../src/logger.js';
@@ -6,7 +6,7 @@ import type { AfterProxy, OnUpstreamFailure, RouteGuard, RouteRequest } from '..
 import { etagMatches } from './entry.js';
 import { outcomeHeaders, staleOutcome } from './outcome.js';
 import { primaryKey, requestAllowsLookup, responseCacheability, variantKey, type HttpCacheDecision } from './http-cache.js';
-import { principalOf } from './principal.js';
+import { principalKeyOf } from './principal.js';
 import type { CacheHint } from './sdl.js';
 
 export interface CacheRouteDeps {
@@ -63,16 +63,21 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     const primary = primaryKey(request.routeName, urlOf(request));
     let found = decode(await store.get(primary));
     if (found?.meta.kind === 'vary') {
-      const principalId = principalOf(request)?.id;
-      if (found.meta.private && principalId === undefined) return undefined;
-      found = decode(await store.get(variantKey(primary, found.meta.vary, request.req.headers, found.meta.private ? principalId : undefined)));
+      const principal = principalKeyOf(request);
+      if (found.meta.private && principal === undefined) return undefined;
+      found = decode(await store.get(variantKey(primary, found.meta.vary, request.req.headers, found.meta.private ? principal : undefined)));
     }
     return found?.meta.kind === 'response' ? (found as Found) : undefined;
   }
 
+  /** The cache's own answer: with the headers earlier policies asked for (RateLimit-*), as a proxied answer has them. */
+  function writeHead(request: RouteRequest, status: number, headers: OutgoingHttpHeaders): ServerResponse {
+    return request.res.writeHead(status, { ...headers, ...request.state.responseHeaders });
+  }
+
   function send(request: RouteRequest, found: Found, headers: OutgoingHttpHeaders): void {
     headers['content-length'] = found.body.length;
-    request.res.writeHead(found.meta.status, headers);
+    writeHead(request, found.meta.status, headers);
     request.res.end(request.req.method === 'HEAD' ? undefined : found.body);
   }
 
@@ -90,7 +95,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
     const headers: OutgoingHttpHeaders = { ...found.meta.headers, age: ageOf(found.meta), 'x-cache': 'HIT' };
     const etag = found.meta.headers['etag'];
     if (typeof etag === 'string' && etagMatches(request.req.headers['if-none-match'], etag)) {
-      request.res.writeHead(304, headers).end();
+      writeHead(request, 304, headers).end();
       return true;
     }
     send(request, found, headers);
@@ -109,7 +114,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
 
   function decide(request: RouteRequest, status: number, headers: IncomingHttpHeaders): HttpCacheDecision {
     const method = request.req.method ?? 'GET';
-    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalOf(request)?.id, deps.staleIfErrorSeconds);
+    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalKeyOf(request), deps.staleIfErrorSeconds);
   }
 
   async function save(request: RouteRequest, decision: HttpCacheDecision & { store: true }, status: number, sent: OutgoingHttpHeaders, body: Buffer): Promise<void> {
@@ -121,13 +126,13 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
       await store.set(primary, encode(meta, body), ttlMs);
       return;
     }
-    const principalId = decision.private ? principalOf(request)?.id : undefined;
+    const principal = decision.private ? principalKeyOf(request) : undefined;
     // Past this variant's stale window by as much as any window can be: a variant of the same
     // freshness stored later does not cut an earlier one's window off.
     const markerTtlMs = (decision.ttlSeconds + deps.staleIfErrorSeconds) * 1000;
     await store.set(primary, encode({ kind: 'vary', vary: decision.vary, private: decision.private }, Buffer.alloc(0)), markerTtlMs);
     // Tagged with its URL, so an unsafe request drops every variant, not only the marker.
-    await store.set(variantKey(primary, decision.vary, request.req.headers, principalId), encode(meta, body), ttlMs, [urlTag(primary)]);
+    await store.set(variantKey(primary, decision.vary, request.req.headers, principal), encode(meta, body), ttlMs, [urlTag(primary)]);
   }
 
   async function record(request: RouteRequest, status: number, headers: IncomingHttpHeaders, body: Buffer, sentHeaders: OutgoingHttpHeaders = headers): Promise<boolean> {

@@ -14,23 +14,35 @@ const rule = (args: Record<string, unknown>) => compileRule('field:Query.x', par
 
 describe('rate-limit budget keys', () => {
   it('keys consumer rules by principal, falling back to the client IP for anonymous callers', () => {
-    expect(budgetKey(rule({ by: 'CONSUMER' }), caller({ principal }), 'x-api-key')).toMatch(/:p:iss\|alice$/);
-    expect(budgetKey(rule({ by: 'CONSUMER' }), caller(), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+    expect(budgetKey(rule({ by: 'CONSUMER' }), caller({ principal }))).toMatch(/:p:jwt:iss\|alice$/);
+    expect(budgetKey(rule({ by: 'CONSUMER' }), caller())).toMatch(/:ip:10\.0\.0\.1$/);
   });
 
-  it('hashes API keys and header values, and never lets a missing header escape the limit', () => {
-    const key = budgetKey(rule({ by: 'API_KEY' }), caller({}, { 'x-api-key': 'sk_live_secret' }), 'x-api-key');
-    expect(key).not.toContain('sk_live_secret');
-    expect(key).toMatch(/:k:[A-Za-z0-9_-]{43}$/);
-    expect(budgetKey(rule({ by: 'API_KEY' }), caller(), 'x-api-key')).toMatch(/:ip:10\.0\.0\.1$/);
+  it('keeps callers of different auth methods apart when their ids coincide', () => {
+    const consumer: Principal = { id: 'acme', scopes: [], claims: {}, method: 'api-key' };
+    const client: Principal = { id: 'acme', scopes: [], claims: {}, method: 'introspection' };
+    for (const by of ['CONSUMER', 'SUBJECT']) {
+      expect(budgetKey(rule({ by }), caller({ principal: consumer }))).not.toBe(budgetKey(rule({ by }), caller({ principal: client })));
+    }
+  });
+
+  it('keys API-key rules by the verified consumer, never by the header as sent', () => {
+    const consumer: Principal = { id: 'acme', scopes: [], claims: {}, method: 'api-key' };
+    const byKey = rule({ by: 'API_KEY' });
+    expect(budgetKey(byKey, caller({ principal: consumer }, { 'x-api-key': 'sk_live_secret' }))).toMatch(/:p:api-key:acme$/);
+    expect(budgetKey(byKey, caller({}, { 'x-api-key': 'made-up' }))).toMatch(/:ip:10\.0\.0\.1$/);
+    expect(budgetKey(byKey, caller({ principal }, { 'x-api-key': 'made-up' }))).toMatch(/:ip:10\.0\.0\.1$/);
+  });
+
+  it('hashes header values, and never lets a missing header escape the limit', () => {
     const tenant = rule({ by: 'HEADER', header: 'X-Tenant' });
-    expect(budgetKey(tenant, caller({}, { 'x-tenant': 'acme' }), 'x-api-key')).not.toContain('acme');
-    expect(budgetKey(tenant, caller({}, { 'x-tenant': '' }), 'x-api-key')).toMatch(/:ip:/);
+    expect(budgetKey(tenant, caller({}, { 'x-tenant': 'acme' }))).not.toContain('acme');
+    expect(budgetKey(tenant, caller({}, { 'x-tenant': '' }))).toMatch(/:ip:/);
   });
 
   it('shares one budget for by: field / route', () => {
     const shared = rule({ by: 'FIELD' });
-    expect(budgetKey(shared, caller({ clientIp: 'a' }), 'x')).toBe(budgetKey(shared, caller({ clientIp: 'b', principal }), 'x'));
+    expect(budgetKey(shared, caller({ clientIp: 'a' }))).toBe(budgetKey(shared, caller({ clientIp: 'b', principal })));
   });
 
   it('reads the principal defensively from the policy state', () => {

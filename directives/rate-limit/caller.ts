@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Principal } from '../policy.js';
+import { principalKey } from '../principal-key.js';
 import type { RateLimitRule } from './args.js';
 
 /** What a rule may key on, read once per request from the GraphQL context or the REST route request. */
@@ -10,11 +11,14 @@ export interface Caller {
 }
 
 /**
- * The budget a rule spends for this caller, as a store key. Without the identity a rule needs
- * (no principal for `consumer`, no header for `apiKey`/`header`), the rule counts by client IP, so
- * leaving a header out never escapes a limit. Secrets (API keys, header values) enter the key hashed.
+ * The budget a rule spends for this caller, as a store key. Without the identity a rule needs (no
+ * principal for `consumer`, no API-key consumer for `apiKey`, no header for `header`), the rule
+ * counts by client IP, so leaving a credential out never escapes a limit. `apiKey` counts by the
+ * consumer auth verified the key of, never by the header as sent: made-up keys would each get a
+ * fresh budget. Header values enter the key hashed. `_apiKeyHeader` is not read (left for callers
+ * that still pass it).
  */
-export function budgetKey(rule: RateLimitRule, caller: Caller, apiKeyHeader: string): string {
+export function budgetKey(rule: RateLimitRule, caller: Caller): string {
   const prefix = `${rule.id}:`;
   switch (rule.by) {
     case 'route':
@@ -22,21 +26,22 @@ export function budgetKey(rule: RateLimitRule, caller: Caller, apiKeyHeader: str
       return `${prefix}all`;
     case 'consumer':
     case 'subject':
-      if (caller.principal !== undefined) return `${prefix}p:${caller.principal.id}`;
+      if (caller.principal !== undefined) return `${prefix}p:${principalKey(caller.principal)}`;
       break;
     case 'apiKey':
-      return secretOr(prefix, 'k', caller.header(apiKeyHeader), caller);
+      if (caller.principal?.method === 'api-key') return `${prefix}p:${principalKey(caller.principal)}`;
+      break;
     case 'header':
-      return secretOr(prefix, 'h', caller.header(rule.header!), caller);
+      return headerOr(prefix, caller.header(rule.header!), caller);
     case 'ip':
       break;
   }
   return `${prefix}ip:${caller.clientIp}`;
 }
 
-function secretOr(prefix: string, kind: string, value: string | undefined, caller: Caller): string {
+function headerOr(prefix: string, value: string | undefined, caller: Caller): string {
   if (value === undefined || value === '') return `${prefix}ip:${caller.clientIp}`;
-  return `${prefix}${kind}:${hash('sha256', value, 'base64url')}`;
+  return `${prefix}h:${hash('sha256', value, 'base64url')}`;
 }
 
 /** Reads the principal defensively from wherever the auth policy left its state. */

@@ -9,7 +9,7 @@ import { createChargePlanner } from './charges.js';
 import { rateLimitFastPath } from './fast-path.js';
 import { createLimiter } from './limiter.js';
 import { useRateLimit } from './plugin.js';
-import { createRouteGuard } from './route.js';
+import { createRouteGuard, routeCallerNeed } from './route.js';
 import { buildRateLimitStore } from './store.js';
 import { rateLimitTypeDefs } from './type-defs.js';
 
@@ -36,8 +36,8 @@ export interface RateLimitPolicy extends PolicyModule<RateLimitRuleConfig> {
 
 /**
  * Rate limiting as a policy module: `@rateLimit` / `rateLimit.fields` on GraphQL fields, the
- * `operations` rule and usage plans on every operation, `policies.rateLimit` on REST routes; one
- * store (memory, or Redis with the local fallback) for all of them.
+ * `operations` rule and usage plans on every operation, `policies.rateLimit` on REST routes and
+ * usage plans on every route; one store (memory, or Redis with the local fallback) for all of them.
  */
 export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateLimitPolicyDeps): RateLimitPolicy {
   const built = buildRateLimitStore(config.rateLimit, config.redis, deps);
@@ -45,12 +45,16 @@ export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateL
   const forwarded = createForwardedResolver(config.server?.trustedProxies ?? []);
   const clientIp = (req: Parameters<typeof forwarded.clientIp>[0] | undefined): string => (req === undefined ? '' : forwarded.clientIp(req));
   const chargesOf = createChargePlanner(config.rateLimit, deps.logger);
+  const routeOptions = { limiter, headersOnSuccess: config.rateLimit.headersOnSuccess, clientIp };
+  const plans = Object.keys(config.rateLimit.plans).length > 0;
   return {
     name: 'rateLimit',
     typeDefs: rateLimitTypeDefs,
     parseArgs: parseRateLimitArgs,
     plugins: () => [useRateLimit({ config: config.rateLimit, limiter, chargesOf, clientIp })],
-    route: (args) => createRouteGuard(args, { limiter, headersOnSuccess: config.rateLimit.headersOnSuccess, clientIp }),
+    route: (args) => createRouteGuard(args, routeOptions),
+    routeCaller: (args) => routeCallerNeed(args, plans),
+    routeDefault: () => (plans ? createRouteGuard(undefined, routeOptions) : undefined),
     fastPath: rateLimitFastPath(config.rateLimit, { limiter, chargesOf, clientIp }),
     stats: built.stats,
     close: built.close,

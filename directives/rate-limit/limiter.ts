@@ -37,7 +37,7 @@ export function createLimiter(config: RateLimitConfig, store: RateLimitStore): L
   }
 
   function budgetOf(rule: RateLimitRule, units: number, caller: Caller): Budget {
-    return { key: budgetKey(rule, caller, config.apiKeyHeader), cost: units * rule.cost, windows: rule.windows };
+    return { key: budgetKey(rule, caller), cost: units * rule.cost, windows: rule.windows };
   }
 
   function check(caller: Caller, charges: readonly Charge[], requests: number): Promise<ConsumeResult | undefined> {

@@ -146,6 +146,9 @@ export const identityHeadersSchema = z
   })
   .prefault({});
 
+/** YAML reads an unquoted `onFieldDenied: null` as no value at all: it names the `null` mode too. */
+const onFieldDeniedSchema = z.enum(['reject', 'null']).nullable().default('reject').transform((mode) => mode ?? 'null');
+
 export const authSchema = z
   .strictObject({
     jwt: jwtSchema.optional(),
@@ -157,7 +160,7 @@ export const authSchema = z
      * A denied field: `reject` fails the whole request (401/403) before any upstream call; `null`
      * returns the field as null with an UNAUTHENTICATED/FORBIDDEN error. Default `reject`.
      */
-    onFieldDenied: z.enum(['reject', 'null']).default('reject'),
+    onFieldDenied: onFieldDeniedSchema,
     /** Identity headers sent upstream; client-sent copies are always stripped. */
     identityHeaders: identityHeadersSchema,
     /** `realm` in `WWW-Authenticate`. Default `junction`. */

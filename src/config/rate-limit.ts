@@ -10,7 +10,7 @@ import { headerName } from './primitives.js';
 
 const count = z.number().int().positive();
 
-/** What a rule counts by. Without the identity it needs (no principal, no header), a rule counts by client IP. */
+/** What a rule counts by. Without the identity it needs (no principal, no API-key consumer, no header), a rule counts by client IP. */
 export const RATE_LIMIT_BY = ['consumer', 'subject', 'apiKey', 'ip', 'header', 'route', 'field'] as const;
 export type RateLimitBy = (typeof RATE_LIMIT_BY)[number];
 
@@ -27,8 +27,8 @@ export const rateLimitRuleSchema = z
     /** Most units per UTC calendar month. */
     month: count.optional(),
     /**
-     * Whose budget: `consumer`/`subject` (the authenticated principal), `apiKey` (the key sent in
-     * `rateLimit.apiKeyHeader`), `ip` (client IP after trusted proxy hops), `header` (the value of
+     * Whose budget: `consumer`/`subject` (the authenticated principal), `apiKey` (the consumer of
+     * the API key auth verified), `ip` (client IP after trusted proxy hops), `header` (the value of
      * `header`), `route`/`field` (one budget shared by every caller). Default `ip`.
      */
     by: z.enum(RATE_LIMIT_BY).default('ip'),
@@ -71,7 +71,10 @@ export const rateLimitSchema = z
     retryRedisAfterMs: z.number().int().nonnegative().default(1_000),
     /** Most keys of the memory store (and of the local fallback); least recently used go first. Default 100 000. */
     maxMemoryKeys: z.number().int().positive().default(100_000),
-    /** Header holding the API key for `by: apiKey` rules. Default `x-api-key`. */
+    /**
+     * Not read any more, still accepted so existing configs load: `by: apiKey` counts by the
+     * consumer of the key in `auth.apiKeys.header`, once verified, never by a header as sent.
+     */
     apiKeyHeader: headerName.default('x-api-key'),
     /** Send `RateLimit-Limit/Remaining/Reset` on allowed responses too. Default true. */
     headersOnSuccess: z.boolean().default(true),
