@@ -70,7 +70,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
 
 function createStore(cache: CacheConfig, redis: Redis | undefined, deps: CachePolicyDeps): CacheStore {
   if (cache.store === 'memory') return createMemoryCacheStore({ maxBytes: cache.maxBytes }, { now: deps.now });
-  return createRedisCacheStore({ redis: redis!, logger: deps.logger });
+  return createRedisCacheStore({ redis: redis!, logger: deps.logger, retryAfterMs: cache.retryRedisAfterMs, now: deps.now });
 }
 
 function requireRedis(config: JunctionConfig): NonNullable<JunctionConfig['redis']> {
