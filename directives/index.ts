@@ -2,6 +2,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JunctionConfig } from '../src/config/index.js';
 import { createAuthPolicy } from './auth/index.js';
+import type { SchemaBuild } from './coordinates.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
 import { NO_STEP, POLICY_ORDER, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
@@ -10,6 +11,7 @@ import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
 export { createRouteHook, type PolicyRoute, type RouteHook } from './route-hook.js';
+export type { SchemaBuild } from './coordinates.js';
 export type { AfterProxy, BodyTap, FastPathRequest, FastPathStep, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
 
 export type PolicyName = (typeof POLICY_ORDER)[number];
@@ -35,8 +37,8 @@ export interface PolicyEngine {
   readonly modules: readonly PolicyModule[];
   /** Directive definitions of every policy, for composition. */
   readonly typeDefs: string;
-  /** Applies every policy's schema transform, in order, to the composed schema. */
-  transform(schema: GraphQLSchema): GraphQLSchema;
+  /** Applies every policy's schema transform, in order, to the composed schema; throws on a config entry naming nothing in it. */
+  transform(schema: GraphQLSchema, build?: SchemaBuild): GraphQLSchema;
   /** Yoga plugins: the policy state first, then each policy's, in order. */
   plugins(): Plugin[];
   /**
@@ -77,7 +79,7 @@ export function createPolicyEngine(
   return {
     modules,
     typeDefs: modules.map((module) => module.typeDefs).join('\n'),
-    transform: (schema) => modules.reduce((current, module) => module.transform?.(current) ?? current, schema),
+    transform: (schema, build) => modules.reduce((current, module) => module.transform?.(current, build) ?? current, schema),
     plugins: () => [usePolicyState(), ...modules.flatMap((module) => module.plugins?.() ?? [])],
     routeGuards: (block) => routePolicy(block)?.guard,
     routePolicy,

@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { JunctionConfig } from '../src/config/index.js';
 import type { JunctionError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
+import type { SchemaBuild } from './coordinates.js';
 
 /**
  * The shape every policy (auth, rate limit, cache) takes, so that one rule written once holds on
@@ -118,8 +119,11 @@ export interface PolicyModule<Args = unknown> {
   typeDefs: string;
   /** Validates a directive's or route block's arguments; throws with a clear message. */
   parseArgs(raw: unknown): Args;
-  /** Applies the directives found in the schema (wrapping resolvers, precomputing per field). */
-  transform?(schema: GraphQLSchema): GraphQLSchema;
+  /**
+   * Applies the directives found in the schema (wrapping resolvers, precomputing per field), and
+   * checks the config's coordinates against it (checkCoordinates): a typo throws, failing the build.
+   */
+  transform?(schema: GraphQLSchema, build?: SchemaBuild): GraphQLSchema;
   /** Yoga plugins for the GraphQL surface, in this policy's position of the order. */
   plugins?(): Plugin[];
   /** The same policy on a REST route, from the route's `policies.<name>` block. */

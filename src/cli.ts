@@ -96,7 +96,7 @@ async function compose(configFile: string, out: string | undefined): Promise<num
     const policies = createPolicyEngine(config, { logger: silentLogger(), now: Date.now });
     try {
       const composed = await composeSchema({ sources, links: config.links, typeDefFiles: config.typeDefs, typeDefs: policies.typeDefs });
-      return output(printComposedSchema(policies.transform(composed.schema)), out);
+      return output(printComposedSchema(policies.transform(composed.schema, { missingSources: [] })), out);
     } finally {
       await policies.close();
     }

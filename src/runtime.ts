@@ -78,7 +78,8 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
     policies = createPolicyEngine(config, { logger, now: deps.now });
     const composed = await composeSchema({ sources: loaded.sources, links: config.links, typeDefFiles: config.typeDefs, typeDefs: policies.typeDefs });
     for (const link of composed.skippedLinks) logger.warn({ link }, 'link left out: a source it needs is not loaded');
-    const fallbacks = applyFieldFallbacks(policies.transform(composed.schema), config.fallbacks, deps.now);
+    const build = { missingSources: failed.map((source) => source.name) };
+    const fallbacks = applyFieldFallbacks(policies.transform(composed.schema, build), config.fallbacks, deps.now);
     const schema = fallbacks.schema;
     const planner = createOperationPlanner({
       schema,

@@ -78,6 +78,7 @@ describe('API keys and introspection through the gateway', () => {
     running = await startAuthGateway({
       usersSdl: PROTECTED_USERS_SDL,
       auth: { apiKeys: { consumers: [{ id: 'acme', keySha256: sha('acme-secret-key'), scopes: ['users:email'], plan: 'gold' }] } },
+      extra: { rateLimit: { plans: { gold: { quota: { day: 1000 } } } } },
     });
     const ok = await running.query('{ users { email } }', { 'x-api-key': 'acme-secret-key' });
     expect(ok.status).toBe(200);

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { JunctionConfig } from '../../src/config/index.js';
+import type { SchemaBuild } from '../coordinates.js';
 import type { CallerNeed, PolicyDeps, PolicyModule } from '../policy.js';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { authFastPath } from './fast-path.js';
@@ -57,8 +58,8 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     return planner;
   }
 
-  function transform(schema: GraphQLSchema): GraphQLSchema {
-    const index = collectRequirements(schema, auth.fields, deps.logger);
+  function transform(schema: GraphQLSchema, build?: SchemaBuild): GraphQLSchema {
+    const index = collectRequirements(schema, auth.fields, deps.logger, build);
     // In `reject` mode the per-document plan is the enforcement (complete, before execution), so
     // resolvers stay untouched and operations one source answers alone are still forwarded whole.
     const guarded = auth.onFieldDenied === 'null' ? guardResolvers(schema, index, auth.realm) : schema;

@@ -40,7 +40,9 @@ export interface JwksCache {
  * A remote JWKS that never forgets: unlike jose's remote set, the last good key set is kept
  * through an outage for as long as it lasts. An unknown `kid` triggers at most one fetch per
  * cooldown, concurrent misses share that fetch, a stale set is refreshed in the background,
- * and every fetch is bounded in time and size. Headers such as `jku`, `x5u` or an embedded `jwk`
+ * and every fetch is bounded in time and size. A `kid` the set lacks while the JWKS is failing is a
+ * KeySourceError (the key may have been rotated in meanwhile); while it answers, the token is
+ * simply invalid. Headers such as `jku`, `x5u` or an embedded `jwk`
  * are never looked at: keys come from the configured URL only.
  */
 export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps, keysOf: KeysOfJwks): JwksCache {
@@ -49,6 +51,8 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps, 
   let loadedAt = -Infinity;
   let attemptedAt = -Infinity;
   let attempts = 0;
+  /** Whether the last fetch attempt failed: the key set may be missing a key rotated in meanwhile. */
+  let failing = false;
   let inFlight: Promise<void> | undefined;
 
   function refresh(): Promise<void> {
@@ -73,16 +77,22 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps, 
       keySet = keysOf(published);
       kids = new Set(published.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
       loadedAt = deps.now();
+      failing = false;
     } catch (error) {
+      failing = true;
       deps.logger.warn({ err: (error as Error).message, keptKeys: keySet !== undefined }, 'JWKS fetch failed');
     }
   }
 
   async function keysFor(header: JwsHeader): Promise<readonly VerificationKey[]> {
-    if (keySet === undefined) await refresh();
-    else if (header.kid !== undefined && !kids.has(header.kid as string)) await refresh();
+    const kidUnknown = (): boolean => header.kid !== undefined && !kids.has(header.kid as string);
+    if (keySet === undefined || kidUnknown()) await refresh();
     else if (deps.now() - loadedAt > options.maxAgeMs) void refresh();
     if (keySet === undefined) throw new KeySourceError('no JWKS key set available');
+    // A kid the last good set lacks may be a key rotated in during the outage: unavailable, not invalid.
+    if (failing && kidUnknown()) {
+      throw new KeySourceError('JWKS unavailable and the token\'s kid is not in the last good key set');
+    }
     return keySet;
   }
 

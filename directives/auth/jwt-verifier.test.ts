@@ -265,6 +265,48 @@ describe('JWT verification (remote JWKS)', () => {
     expect(server.requests).toBeGreaterThan(1);
   });
 
+  it('a key rotated in during a JWKS outage → AUTH_UNAVAILABLE (not invalid_token) until the JWKS answers again', async () => {
+    const { verify, server } = await jwksVerifier([key]);
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+    const rotated = await makeKey('k2');
+    const serving = server.respond;
+    server.respond = 'down';
+    advance(30_001);
+    expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('AUTH_UNAVAILABLE');
+    expect(server.requests).toBe(2);
+    // Within the cooldown: still unavailable, without another fetch; the old key still works.
+    expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('AUTH_UNAVAILABLE');
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+    expect(server.requests).toBe(2);
+    server.respond = serving;
+    server.keys = [key, rotated];
+    advance(30_001);
+    expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
+    expect(server.requests).toBe(3);
+  });
+
+  it('an unknown kid is invalid_token when the refetch it triggers succeeds', async () => {
+    const { verify, server } = await jwksVerifier([key]);
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+    advance(30_001);
+    expect(await codeOf(verify.verify(await sign({ key: { ...other, kid: 'not-published' } })))).toBe('UNAUTHENTICATED');
+    expect(server.requests).toBe(2);
+  });
+
+  it('1,000 tokens with random kids while the JWKS is known to be failing: AUTH_UNAVAILABLE, no further fetch', async () => {
+    const { verify, server } = await jwksVerifier([key], { maxAgeMs: 60_000 });
+    expect(await codeOf(verify.verify(await sign({ key })))).toBe('ACCEPTED');
+    server.respond = 'down';
+    advance(3_600_000);
+    const fresh = (signer: TestKey) => sign({ key: signer, nowSeconds: Math.floor(Date.now() / 1000) });
+    // A known key is accepted at once; the background refresh it starts finds the JWKS down.
+    expect(await codeOf(verify.verify(await fresh(key)))).toBe('ACCEPTED');
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => fresh({ ...other, kid: randomUUID() })));
+    const codes = await Promise.all(tokens.map((token) => codeOf(verify.verify(token))));
+    expect(new Set(codes)).toEqual(new Set(['AUTH_UNAVAILABLE']));
+    expect(server.requests).toBe(2);
+  });
+
   it('JWKS unreachable from the start → AUTH_UNAVAILABLE, never accepted', async () => {
     const { verify, server } = await jwksVerifier([key]);
     server.respond = 'down';

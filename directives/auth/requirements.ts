@@ -4,6 +4,7 @@ import {
 } from 'graphql';
 import type { AuthRequirementConfig } from '../../src/config/auth.js';
 import type { Logger } from '../../src/logger.js';
+import { checkCoordinates, type SchemaBuild } from '../coordinates.js';
 import { AUTHENTICATED, claimCheck, combine, fromConfig, type Requirement } from './requirement.js';
 
 /** Requirement of each protected field, keyed `Type.field`. Fields not in it are open. */
@@ -15,9 +16,14 @@ export type RequirementIndex = ReadonlyMap<string, Requirement>;
  * an interface also takes the requirements of that field on every implementation, so selecting
  * through the interface never bypasses a rule written on a concrete type.
  */
-export function collectRequirements(schema: GraphQLSchema, configured: Readonly<Record<string, AuthRequirementConfig>>, logger: Logger): RequirementIndex {
+export function collectRequirements(
+  schema: GraphQLSchema,
+  configured: Readonly<Record<string, AuthRequirementConfig>>,
+  logger: Logger,
+  build?: SchemaBuild,
+): RequirementIndex {
   const index = new Map<string, Requirement>();
-  const typed = configuredByCoordinate(schema, configured, logger);
+  const typed = configuredByCoordinate(schema, configured, logger, build);
   const composite = Object.values(schema.getTypeMap()).filter(
     (type): type is GraphQLObjectType | GraphQLInterfaceType => (isObjectType(type) || isInterfaceType(type)) && !type.name.startsWith('__'),
   );
@@ -57,25 +63,16 @@ function fromDirectives(schema: GraphQLSchema, node: GraphQLObjectType | GraphQL
   return combineAll(parts);
 }
 
-/**
- * Config entries by coordinate. A coordinate naming a field its type does not have is a typo and
- * fails the start (a rule silently protecting nothing is worse than no start); a type that is not
- * in the schema at all is logged, since its source may just be down.
- */
-function configuredByCoordinate(schema: GraphQLSchema, configured: Readonly<Record<string, AuthRequirementConfig>>, logger: Logger): Map<string, Requirement> {
+/** Config entries by coordinate, each checked against the schema first (checkCoordinates). */
+function configuredByCoordinate(
+  schema: GraphQLSchema,
+  configured: Readonly<Record<string, AuthRequirementConfig>>,
+  logger: Logger,
+  build: SchemaBuild | undefined,
+): Map<string, Requirement> {
   const out = new Map<string, Requirement>();
-  for (const [coordinate, config] of Object.entries(configured)) {
-    const [typeName, fieldName] = coordinate.split('.') as [string, string | undefined];
-    const type = schema.getType(typeName);
-    if (type === undefined) {
-      logger.error({ coordinate }, 'auth.fields names a type not in the schema (source down?); rule not applied');
-      continue;
-    }
-    if (!isObjectType(type) && !isInterfaceType(type)) throw new Error(`auth.fields."${coordinate}": ${typeName} is not an object or interface type`);
-    if (fieldName !== undefined && type.getFields()[fieldName] === undefined) {
-      throw new Error(`auth.fields."${coordinate}": type ${typeName} has no field "${fieldName}"`);
-    }
-    out.set(coordinate, fromConfig(config));
+  for (const coordinate of checkCoordinates(schema, Object.keys(configured), { section: 'auth.fields', build, logger })) {
+    out.set(coordinate, fromConfig(configured[coordinate]!));
   }
   return out;
 }

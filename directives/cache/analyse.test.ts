@@ -12,8 +12,15 @@ type Author { id: ID! name: String! }
 type Reader @cacheControl(inheritMaxAge: true) { name: String! }
 type Secret { id: ID! value: String! @authenticated }
 interface Node { id: ID! }
-type Film implements Node @cacheControl(maxAge: 30) { id: ID! title: String! }
-type Song implements Node { id: ID! title: String! @cacheControl(maxAge: 5) }
+interface Titled { title: String! }
+type Film implements Node & Titled @cacheControl(maxAge: 30) { id: ID! title: String! }
+type Song implements Node & Titled { id: ID! title: String! @cacheControl(maxAge: 5) }
+interface Animal { name: String }
+type Dog implements Animal @cacheControl(maxAge: 50) { name: String }
+type Cat implements Animal @cacheControl(maxAge: 50) { name: String @cacheControl(maxAge: 3) }
+interface Owner { pet: Animal }
+type Witch implements Owner @cacheControl(maxAge: 100) { pet: Cat }
+type Person implements Owner @cacheControl(maxAge: 100) { pet: Dog }
 union Media @cacheControl(maxAge: 40) = Film | Song
 type Query {
   book(id: ID!): Book
@@ -25,6 +32,8 @@ type Query {
   secret: Secret @cacheControl(maxAge: 99)
   node: Node @cacheControl(maxAge: 100)
   media: [Media!]!
+  titled: Titled @cacheControl(maxAge: 100)
+  owner: Owner @cacheControl(maxAge: 100)
 }
 type Mutation { renameBook(id: ID!, title: String!): Book }
 `;
@@ -82,6 +91,24 @@ describe('cache policy of an operation (Apollo semantics)', () => {
     expect(plan('{ node { id } }').maxAge).toBe(100);
     expect(plan('{ node { ... on Song { title } } }').maxAge).toBe(5);
     expect(plan('{ media { ... on Film { id } } }').maxAge).toBe(40);
+  });
+
+  it('counts an implementation\'s field hint when the field is selected through an interface', () => {
+    expect(plan('{ titled { title } }').maxAge).toBe(5);
+    expect(plan('{ titled { ...T } } fragment T on Titled { title }').maxAge).toBe(5);
+    expect(plan('{ media { ... on Titled { title } } }').maxAge).toBe(5);
+  });
+
+  it('walks the narrower type each implementation gives an interface field', () => {
+    const owner = plan('{ owner { pet { name } } }');
+    expect(owner.maxAge).toBe(3);
+    expect([...owner.root.children.get('owner')!.children.get('pet')!.types].sort()).toEqual(['Cat', 'Dog']);
+  });
+
+  it('applies a hint or a guard written on an interface field when it is selected through the interface', () => {
+    expect(plan('{ titled { title } }', undefined, { fields: { 'Titled.title': { maxAge: 2 } } }).maxAge).toBe(2);
+    expect(plan('{ titled { title } }', undefined, { privateCoordinates: new Set(['Titled.title']) }).scope).toBe('PRIVATE');
+    expect(plan('{ titled { __typename } }', undefined, { fields: { 'Titled.title': { maxAge: 2 } } }).maxAge).toBe(100);
   });
 
   it('never caches a mutation', () => {

@@ -2,6 +2,7 @@ import {
   getNamedType,
   isAbstractType,
   isCompositeType,
+  isInterfaceType,
   isObjectType,
   Kind,
   type DocumentNode,
@@ -86,20 +87,26 @@ export function analyseOperation(schema: GraphQLSchema, operation: OperationDefi
       return;
     }
     if (options.idFields.includes(name) && !node.idKeys.includes(responseKey)) node.idKeys.push(responseKey);
-    // Under an abstract type the field resolves on a concrete type, whose hints apply: take them all.
+    // Under an abstract type the field resolves on a concrete type, whose hints apply: take them all,
+    // and an explicit hint on the interface's field too (the most restrictive wins).
     const owners = isAbstractType(parent) ? schema.getPossibleTypes(parent) : [parent];
-    let target: GraphQLCompositeType | undefined;
+    if (isInterfaceType(parent)) {
+      const declared = parent.getFields()[name];
+      if (declared !== undefined) restrict(explicitPolicy(options.hints.field(parent, declared)));
+    }
+    // An implementation may narrow the field's type (`pet: Dog` for `pet: Animal`): walk each.
+    const targets = new Set<GraphQLCompositeType>();
     for (const owner of owners) {
       const field = 'getFields' in owner ? owner.getFields()[name] : undefined;
       if (field === undefined) continue;
       const named = getNamedType(field.type);
       restrict(fieldPolicy(owner, field, isRoot));
-      if (isCompositeType(named)) target = named;
+      if (isCompositeType(named)) targets.add(named);
     }
-    if (target === undefined || selectionSet === undefined) return;
+    if (targets.size === 0 || selectionSet === undefined) return;
     let child = node.children.get(responseKey);
-    if (child === undefined) node.children.set(responseKey, (child = entityNode(concreteTypes(target))));
-    walk(target, selectionSet, child, false);
+    if (child === undefined) node.children.set(responseKey, (child = entityNode([...new Set([...targets].flatMap(concreteTypes))])));
+    for (const target of targets) walk(target, selectionSet, child, false);
   }
 
   function fieldPolicy(owner: GraphQLCompositeType, field: Parameters<HintResolver['field']>[1], isRoot: boolean): Policy {
@@ -130,6 +137,11 @@ export function analyseOperation(schema: GraphQLSchema, operation: OperationDefi
   function concreteTypes(type: GraphQLCompositeType): string[] {
     return isObjectType(type) ? [type.name] : schema.getPossibleTypes(type).map((possible: GraphQLObjectType) => possible.name);
   }
+}
+
+/** What a hint sets by itself, without the defaults a field's position would add. */
+function explicitPolicy(hint: CacheHint): Policy {
+  return { maxAge: hint.maxAge, scope: hint.scope ?? 'PUBLIC' };
 }
 
 function replace(policy: Policy, hint: CacheHint): void {

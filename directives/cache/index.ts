@@ -6,6 +6,7 @@ import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
 import { createRedisCacheStore } from '../../src/stores/cache-redis-store.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import { createRedisClient } from '../../src/stores/redis-client.js';
+import { checkCoordinates } from '../coordinates.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { createPlanCache } from './plans.js';
 import { cacheFastPath } from './fast-path.js';
@@ -56,6 +57,12 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     name: 'cache',
     typeDefs: CACHE_TYPE_DEFS,
     parseArgs: parseCacheArgs,
+    transform(schema, build) {
+      const check = { build, logger: deps.logger };
+      checkCoordinates(schema, Object.keys(cache.types), { ...check, section: 'cache.types', unions: true });
+      checkCoordinates(schema, Object.keys(cache.fields), { ...check, section: 'cache.fields' });
+      return schema;
+    },
     plugins: () => [plugin],
     fastPath: cacheFastPath(responseCache, plans),
     route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, staleIfErrorSeconds: cache.staleIfErrorSeconds, logger: deps.logger }),
@@ -72,7 +79,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
 
 function createStore(cache: CacheConfig, redis: Redis | undefined, deps: CachePolicyDeps): CacheStore {
   if (cache.store === 'memory') return createMemoryCacheStore({ maxBytes: cache.maxBytes }, { now: deps.now });
-  return createRedisCacheStore({ redis: redis!, logger: deps.logger });
+  return createRedisCacheStore({ redis: redis!, logger: deps.logger, retryAfterMs: cache.retryRedisAfterMs, now: deps.now });
 }
 
 function requireRedis(config: JunctionConfig): NonNullable<JunctionConfig['redis']> {

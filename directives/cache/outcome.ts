@@ -13,11 +13,13 @@ export interface Outcome {
 
 export const NO_STORE: Outcome = Object.freeze({ cacheControl: 'no-store' });
 
-/** Delta-seconds are whole numbers in HTTP: the age is rounded up, what is left rounded down. */
+/**
+ * A fresh answer keeps the entry's own max age and says how old it is in `Age`: a downstream cache
+ * subtracts `Age` itself (RFC 9111 §4.2.3), so a max age already reduced would count the age twice.
+ * Delta-seconds are whole numbers in HTTP: the age is rounded up.
+ */
 export function freshOutcome(scope: CacheScope, maxAge: number, etag: string, age: number): Outcome {
-  const wholeAge = Math.ceil(age);
-  const remaining = Math.max(0, Math.floor(maxAge - wholeAge));
-  return { cacheControl: `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${remaining}`, etag, age: wholeAge };
+  return { cacheControl: `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${Math.floor(maxAge)}`, etag, age: Math.ceil(age) };
 }
 
 /** A stale answer is marked and never kept downstream. */

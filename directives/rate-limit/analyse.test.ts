@@ -6,10 +6,17 @@ import { collectFieldRules } from './field-rules.js';
 import { rateLimitTypeDefs } from './type-defs.js';
 
 const schema = buildSchema(`${rateLimitTypeDefs}
-  type Product { id: ID! price: Int @rateLimit(second: 10, by: CONSUMER) }
+  interface Priced { price: Int }
+  type Product implements Priced { id: ID! price: Int @rateLimit(second: 10, by: CONSUMER) }
+  type Service implements Priced { price: Int @rateLimit(second: 3, by: CONSUMER) }
+  type Gift implements Priced { price: Int }
+  union Item = Product | Gift
   type Query {
     products: [Product!]! @rateLimit(minute: 100)
     product(id: ID!): Product
+    node: Priced
+    gift: Gift
+    items: [Item!]!
     free: Int
   }
 `);
@@ -21,7 +28,7 @@ describe('rate-limit document analysis', () => {
     Object.fromEntries(analyse(schema, parse(query), operationName).map((charge) => [charge.rule.scope, charge.units]));
 
   it('finds directives in SDL and rules in config', () => {
-    expect([...rules.keys()].sort()).toEqual(['Product.price', 'Query.free', 'Query.products']);
+    expect([...rules.keys()].sort()).toEqual(['Product.price', 'Query.free', 'Query.products', 'Service.price']);
     expect(rules.get('Query.free')!.cost).toBe(2);
   });
 
@@ -37,6 +44,30 @@ describe('rate-limit document analysis', () => {
     const query = 'query A { free } query B { products { id } }';
     expect(units(query, 'B')).toEqual({ 'field:Query.products': 1 });
     expect(units('{ product(id: 1) { id } }')).toEqual({});
+  });
+
+  it('charges a field selected through an interface the rules of every implementation', () => {
+    const everyImplementation = { 'field:Product.price': 1, 'field:Service.price': 1 };
+    expect(units('{ node { price } }')).toEqual(everyImplementation);
+    expect(units('{ node { ...P } } fragment P on Priced { price }')).toEqual(everyImplementation);
+    expect(units('{ node { ... on Product { price } } }')).toEqual({ 'field:Product.price': 1 });
+  });
+
+  it('charges only the implementations a fragment on an interface can meet there', () => {
+    expect(units('{ items { ... on Priced { price } } }')).toEqual({ 'field:Product.price': 1 });
+    expect(units('{ product(id: 1) { ... on Priced { price } } }')).toEqual({ 'field:Product.price': 1 });
+    expect(units('{ gift { ... on Priced { price } } }')).toEqual({});
+    expect(units('{ items { ...I } } fragment I on Item { ... on Priced { p: price q: price } }')).toEqual({ 'field:Product.price': 2 });
+  });
+
+  it('charges the rule of an interface field from config as well as its implementations\' rules', () => {
+    const withInterfaceRule = createDocumentAnalyser(collectFieldRules(schema, { 'Priced.price': { minute: 50, by: 'field', cost: 1 } }, silentLogger()));
+    const charged = withInterfaceRule(schema, parse('{ node { price } product(id: 1) { price } }'), undefined);
+    expect(Object.fromEntries(charged.map((charge) => [charge.rule.scope, charge.units]))).toEqual({
+      'field:Priced.price': 1,
+      'field:Product.price': 2,
+      'field:Service.price': 1,
+    });
   });
 
   it('analyses a document once', () => {

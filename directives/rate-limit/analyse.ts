@@ -1,11 +1,13 @@
 import {
   Kind,
   getNamedType,
+  isAbstractType,
   isInterfaceType,
   isObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
+  type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -18,7 +20,9 @@ const MAX_VISITS = 100_000;
 
 /**
  * How many times each limited field occurs in an operation: every alias counts, every spread of a
- * fragment counts. Computed once per (schema, document, operation) and cached on the parsed
+ * fragment counts. A field selected through an interface (or a fragment on one, inside a union)
+ * is charged the rules of that field on every concrete type the object can have there, as well as
+ * the interface's own rule: which type it will be is only known at run time. Computed once per (schema, document, operation) and cached on the parsed
  * document, which Yoga itself caches, so a repeated document costs one WeakMap lookup.
  */
 export function createDocumentAnalyser(rules: ReadonlyMap<string, RateLimitRule>) {
@@ -54,8 +58,9 @@ function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: s
   const root = schema.getRootType(operation.operation);
   if (root === undefined || root === null) return [];
   const counts = new Map<RateLimitRule, number>();
-  const walk = { visits: 0, fragments, schema, rules, counts };
-  visit(walk, operation.selectionSet, root, new Set());
+  const limitedFields = new Set([...rules.keys()].map((coordinate) => coordinate.slice(coordinate.indexOf('.') + 1)));
+  const walk = { visits: 0, fragments, schema, rules, limitedFields, counts };
+  visit(walk, operation.selectionSet, root, [root], new Set());
   return [...counts].map(([rule, units]) => ({ rule, units }));
 }
 
@@ -64,29 +69,60 @@ interface Walk {
   fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   schema: GraphQLSchema;
   rules: ReadonlyMap<string, RateLimitRule>;
+  /** Field names some rule names, to skip the per-type lookups for every other field. */
+  limitedFields: ReadonlySet<string>;
   counts: Map<RateLimitRule, number>;
 }
 
-function visit(walk: Walk, selectionSet: SelectionSetNode, parent: GraphQLNamedType, spreading: Set<string>): void {
+/** `possible`: the concrete types the object whose selection set this is can have at run time. */
+function visit(walk: Walk, selectionSet: SelectionSetNode, parent: GraphQLNamedType, possible: readonly GraphQLObjectType[], spreading: Set<string>): void {
   for (const selection of selectionSet.selections) {
     if (++walk.visits > MAX_VISITS) return;
     if (selection.kind === Kind.FIELD) {
       if (!(isObjectType(parent) || isInterfaceType(parent))) continue;
       const field = parent.getFields()[selection.name.value];
       if (field === undefined) continue;
-      const rule = walk.rules.get(`${parent.name}.${field.name}`);
-      if (rule !== undefined) walk.counts.set(rule, (walk.counts.get(rule) ?? 0) + 1);
-      if (selection.selectionSet) visit(walk, selection.selectionSet, getNamedType(field.type), spreading);
+      if (walk.limitedFields.has(field.name)) charge(walk, parent, field.name, possible);
+      if (selection.selectionSet) {
+        const type = getNamedType(field.type);
+        visit(walk, selection.selectionSet, type, possibleTypes(walk.schema, type), spreading);
+      }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
-      visit(walk, selection.selectionSet, condition ?? parent, spreading);
+      const narrowed = condition ? narrow(walk.schema, possible, condition) : possible;
+      visit(walk, selection.selectionSet, condition ?? parent, narrowed, spreading);
     } else {
       const fragment = walk.fragments.get(selection.name.value);
       if (fragment === undefined || spreading.has(fragment.name.value)) continue;
-      const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? parent;
+      const condition = walk.schema.getType(fragment.typeCondition.name.value);
+      const narrowed = condition ? narrow(walk.schema, possible, condition) : possible;
       spreading.add(fragment.name.value);
-      visit(walk, fragment.selectionSet, condition, spreading);
+      visit(walk, fragment.selectionSet, condition ?? parent, narrowed, spreading);
       spreading.delete(fragment.name.value);
     }
   }
+}
+
+/** One occurrence of `field`: its rule on the parent and on each possible concrete type, each rule once. */
+function charge(walk: Walk, parent: GraphQLNamedType, field: string, possible: readonly GraphQLObjectType[]): void {
+  const charged = new Set<RateLimitRule>();
+  const own = walk.rules.get(`${parent.name}.${field}`);
+  if (own !== undefined) charged.add(own);
+  if (isInterfaceType(parent)) {
+    for (const type of possible) {
+      const rule = walk.rules.get(`${type.name}.${field}`);
+      if (rule !== undefined) charged.add(rule);
+    }
+  }
+  for (const rule of charged) walk.counts.set(rule, (walk.counts.get(rule) ?? 0) + 1);
+}
+
+function possibleTypes(schema: GraphQLSchema, type: GraphQLNamedType): readonly GraphQLObjectType[] {
+  if (isObjectType(type)) return [type];
+  return isAbstractType(type) ? schema.getPossibleTypes(type) : [];
+}
+
+function narrow(schema: GraphQLSchema, possible: readonly GraphQLObjectType[], condition: GraphQLNamedType): readonly GraphQLObjectType[] {
+  const allowed = possibleTypes(schema, condition);
+  return possible.filter((type) => allowed.includes(type));
 }

@@ -2,17 +2,20 @@ import { getDirective } from '@graphql-tools/utils';
 import { isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 import type { RateLimitRuleConfig } from '../../src/config/rate-limit.js';
 import type { Logger } from '../../src/logger.js';
+import { checkCoordinates, type SchemaBuild } from '../coordinates.js';
 import { compileRule, parseRateLimitArgs, type RateLimitRule } from './args.js';
 
 /**
  * Every limited field of a schema by coordinate (`Product.price`): from `@rateLimit` in SDL (kept
  * through stitching) and from `rateLimit.fields` in config, config winning where both name a field.
- * A directive with bad arguments fails here, at start, with its coordinate in the message.
+ * A directive with bad arguments, or a config coordinate naming no field (checkCoordinates), fails
+ * here, at start, with its coordinate in the message.
  */
 export function collectFieldRules(
   schema: GraphQLSchema,
   configured: Readonly<Record<string, RateLimitRuleConfig>>,
   logger: Logger,
+  build?: SchemaBuild,
 ): Map<string, RateLimitRule> {
   const rules = new Map<string, RateLimitRule>();
   for (const type of Object.values(schema.getTypeMap())) {
@@ -28,13 +31,8 @@ export function collectFieldRules(
       }
     }
   }
-  for (const [coordinate, rule] of Object.entries(configured)) {
-    const [typeName, fieldName] = coordinate.split('.') as [string, string];
-    const type = schema.getType(typeName);
-    if (!(isObjectType(type) || isInterfaceType(type)) || type.getFields()[fieldName] === undefined) {
-      logger.warn({ coordinate }, 'rateLimit.fields names a field the schema does not have (yet); it is not limited');
-    }
-    rules.set(coordinate, compileRule(`field:${coordinate}`, rule));
+  for (const coordinate of checkCoordinates(schema, Object.keys(configured), { section: 'rateLimit.fields', build, logger })) {
+    rules.set(coordinate, compileRule(`field:${coordinate}`, configured[coordinate]!));
   }
   return rules;
 }

@@ -6,6 +6,7 @@ import type { FailoverStats } from '../../src/stores/rate-limit-failover.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { parseRateLimitArgs } from './args.js';
 import { createChargePlanner } from './charges.js';
+import { collectFieldRules } from './field-rules.js';
 import { rateLimitFastPath } from './fast-path.js';
 import { createLimiter } from './limiter.js';
 import { useRateLimit } from './plugin.js';
@@ -51,6 +52,11 @@ export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateL
     name: 'rateLimit',
     typeDefs: rateLimitTypeDefs,
     parseArgs: parseRateLimitArgs,
+    transform(schema, build) {
+      // Rules are collected per served schema when first needed; this only fails a bad config early.
+      collectFieldRules(schema, config.rateLimit.fields, deps.logger, build);
+      return schema;
+    },
     plugins: () => [useRateLimit({ config: config.rateLimit, limiter, chargesOf, clientIp })],
     route: (args) => createRouteGuard(args, routeOptions),
     routeCaller: (args) => routeCallerNeed(args, plans),

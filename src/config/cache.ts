@@ -23,6 +23,8 @@ const typeName = z.string().regex(/^[A-Za-z_]\w*$/, 'must be a type name');
 export const cacheSchema = z.strictObject({
   /** `memory` (per process, bounded in bytes) or `redis` (shared by replicas; needs the top-level `redis` block). Default `memory`. */
   store: z.enum(['memory', 'redis']).default('memory'),
+  /** Redis store: after a failed or timed-out command, bypass Redis (misses, dropped writes) for this long before trying it again. Default 1000 ms. */
+  retryRedisAfterMs: z.number().int().nonnegative().default(1_000),
   /** Most bytes the memory store holds (entries, keys and tag index, approximately); least recently used go first. Default 64 MiB. */
   maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
   /** Largest single response stored, in bytes; larger ones are served but not stored. Default 1 MiB. */

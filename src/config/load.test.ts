@@ -29,6 +29,8 @@ describe('config validation', () => {
     ['key without batch', `${UPSTREAM}sources: [{ name: s, type: openapi, upstream: users, spec: a.yaml }]\nlinks: [{ field: A.b, type: B, from: id, to: { source: s, field: f, argument: id, key: id } }]`, ['links[0].to.key: "key" only applies with "batch: true"']],
     ['missing environment variable', 'upstreams: { a: { url: "${NOT_SET}" } }', ['upstreams.a.url: environment variable NOT_SET is not set']],
     ['not YAML', 'server: [', ['not valid YAML']],
+    ['consumer on an unknown plan', `auth: { apiKeys: { consumers: [{ id: acme, keySha256: "${'a'.repeat(64)}", plan: gld }] } }\nrateLimit: { plans: { gold: { quota: { day: 1 } } } }`, ['auth.apiKeys.consumers[0].plan: unknown plan "gld" (rateLimit.plans has "gold")']],
+    ['consumer on a plan with no plans configured', `auth: { apiKeys: { consumers: [{ id: acme, keySha256: "${'a'.repeat(64)}", plan: gold }] } }`, ['auth.apiKeys.consumers[0].plan: unknown plan "gold" (rateLimit.plans is empty)']],
   ];
 
   for (const [name, yaml, expected] of table) {

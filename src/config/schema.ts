@@ -190,7 +190,8 @@ export const configSchema = z
   })
   // Runs even when other keys are invalid, so every problem is reported in one go.
   .superRefine(checkReferences, { when: () => true })
-  .superRefine(checkRouteReferences, { when: () => true });
+  .superRefine(checkRouteReferences, { when: () => true })
+  .superRefine(checkPlanReferences, { when: () => true });
 
 /** Cross-field checks: names unique, every reference points at something declared. */
 function checkReferences(config: unknown, ctx: z.RefinementCtx): void {
@@ -221,6 +222,18 @@ function checkReferences(config: unknown, ctx: z.RefinementCtx): void {
     if (target['key'] !== undefined && target['batch'] !== true) {
       issue(ctx, ['links', index, 'to', 'key'], '"key" only applies with "batch: true"');
     }
+  });
+}
+
+/** A consumer's `plan` must name an entry of `rateLimit.plans`: a typo would leave the tenant unlimited. */
+function checkPlanReferences(config: unknown, ctx: z.RefinementCtx): void {
+  const { auth, rateLimit } = asRecord(config);
+  const plans = Object.keys(asRecord(asRecord(rateLimit)['plans']));
+  asArray(asRecord(asRecord(auth)['apiKeys'])['consumers']).forEach((consumer, index) => {
+    const { plan } = asRecord(consumer);
+    if (typeof plan !== 'string' || plans.includes(plan)) return;
+    const known = plans.length > 0 ? `rateLimit.plans has ${plans.map((name) => `"${name}"`).join(', ')}` : 'rateLimit.plans is empty';
+    issue(ctx, ['auth', 'apiKeys', 'consumers', index, 'plan'], `unknown plan "${plan}" (${known})`);
   });
 }
 

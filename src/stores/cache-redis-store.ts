@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { createCacheBypass, type CacheBypassStats } from './cache-redis-bypass.js';
 import type { CacheStore } from './cache-store.js';
 import { redisReady } from './redis-client.js';
 
@@ -7,6 +8,14 @@ export interface RedisCacheStoreDeps {
   /** A client from `createRedisClient` (no offline queue, short command timeout); not closed by the store. */
   redis: Redis;
   logger: Logger;
+  /** After a failed or timed-out command, Redis is skipped for this long. Default 1000 ms. */
+  retryAfterMs?: number;
+  now?: () => number;
+}
+
+export interface RedisCacheStore extends CacheStore {
+  /** Failed commands and calls answered without Redis since the start. */
+  stats(): CacheBypassStats;
 }
 
 /** Stores the value and adds the key to each tag set, whose expiry is stretched to cover it: one round trip, atomic. */
@@ -40,30 +49,26 @@ const TAG = 'cache:t:';
 /**
  * A cache store shared by every replica through Redis. Each call is bounded by the client's
  * command timeout; when Redis is down or slow the cache is bypassed (a miss, a dropped write),
- * never an error to a client. Needs a single Redis node (or one slot): scripts touch several keys.
+ * never an error to a client, and after a failure it stays bypassed for `retryAfterMs` so that a
+ * slow Redis costs one timeout, not one per call. Needs a single Redis node (or one slot):
+ * scripts touch several keys.
  */
-export function createRedisCacheStore(deps: RedisCacheStoreDeps): CacheStore {
-  const { redis, logger } = deps;
+export function createRedisCacheStore(deps: RedisCacheStoreDeps): RedisCacheStore {
+  const { redis } = deps;
   const commands = redis as unknown as CacheCommands;
   redis.defineCommand('junctionCacheSet', { lua: SET_SCRIPT });
   redis.defineCommand('junctionCacheInvalidate', { lua: INVALIDATE_SCRIPT });
-  let failing = false;
-
-  async function bounded<T>(operation: string, fallback: T, call: () => Promise<T>): Promise<T> {
-    if (!redisReady(redis)) return fallback;
-    try {
-      const value = await call();
-      failing = false;
-      return value;
-    } catch (error) {
-      if (!failing) logger.warn({ err: (error as Error).message, operation }, 'cache store unavailable; cache bypassed');
-      failing = true;
-      return fallback;
-    }
-  }
+  const bypass = createCacheBypass({
+    available: () => redisReady(redis),
+    retryAfterMs: deps.retryAfterMs ?? 1_000,
+    logger: deps.logger,
+    now: deps.now ?? Date.now,
+  });
+  const bounded = bypass.run;
 
   return {
     kind: 'redis',
+    stats: bypass.stats,
     get: (key) => bounded('get', undefined, async () => (await redis.get(ENTRY + key)) ?? undefined),
     set: (key, value, ttlMs, tags = []) => bounded('set', undefined, async () => {
       if (ttlMs <= 0) return;
