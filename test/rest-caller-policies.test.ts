@@ -36,13 +36,15 @@ interface Running {
 async function start(routes: readonly Record<string, unknown>[], rateLimit: Record<string, unknown> = {}): Promise<Running> {
   const echo = await startEcho();
   open.push(echo);
+  // Consumers are on the `basic` plan when the test defines one.
+  const plan = rateLimit['plans'] === undefined ? {} : { plan: 'basic' };
   const config = configSchema.parse({
     server: { port: 0, host: '127.0.0.1' },
     upstreams: { echo: { url: echo.url, retry: { maxRetries: 0 } } },
     cache: {},
     rateLimit,
     auth: {
-      apiKeys: { consumers: [{ id: 'acme', keySha256: sha256Hex('acme-key'), plan: 'basic' }, { id: 'globex', keySha256: sha256Hex('globex-key'), plan: 'basic' }] },
+      apiKeys: { consumers: [{ id: 'acme', keySha256: sha256Hex('acme-key'), ...plan }, { id: 'globex', keySha256: sha256Hex('globex-key'), ...plan }] },
       jwt: { issuers: [{ issuer: 'https://issuer.test', audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }] },
     },
     routes: routes.map((route) => ({ upstream: 'echo', match: { prefix: `/${String(route['name'])}` }, ...route })),
