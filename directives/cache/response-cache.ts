@@ -28,6 +28,9 @@ export type ResponseCacheConfig = Pick<CacheConfig, 'staleIfErrorSeconds' | 'max
 /** Codes meaning the upstream failed (not the client): a stale entry may answer instead. */
 const UPSTREAM_FAILURES = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR', 'UPSTREAM_CIRCUIT_OPEN', 'GATEWAY_TIMEOUT', 'SERVICE_UNAVAILABLE']);
 
+/** What an entry's meta costs beside its body in a memory store: the objects and the ETag string. */
+const ENTRY_META_BYTES = 160;
+
 /** One query being answered: what keys it and what was found. */
 export interface Lookup {
   plan: CachedPlan;
@@ -85,14 +88,12 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
   function save(lookup: Lookup, entry: Entry, tags: string[], epoch: number): void | Promise<void> {
     if (entry.body.length > config.maxEntryBytes || epoch !== invalidations) return;
     const ttlMs = (entry.meta.maxAge + config.staleIfErrorSeconds) * 1000;
-    const value = encodeEntry(entry);
-    if (local === undefined) return Promise.resolve(store.set(lookup.key, value, ttlMs, tags));
-    local.set(lookup.key, value, ttlMs, tags);
+    if (local === undefined) return Promise.resolve(store.set(lookup.key, encodeEntry(entry), ttlMs, tags));
+    local.set(lookup.key, entry, entry.body.length + ENTRY_META_BYTES, ttlMs, tags);
     return undefined;
   }
 
-  function found(lookup: Lookup, text: string | undefined): Entry | undefined {
-    const entry = text === undefined ? undefined : decodeEntry(text);
+  function found(lookup: Lookup, entry: Entry | undefined): Entry | undefined {
     if (entry && ageOf(entry) < entry.meta.maxAge) return entry;
     lookup.stale = entry;
     return undefined;
@@ -113,8 +114,8 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
     },
 
     read(lookup) {
-      if (local !== undefined) return found(lookup, local.get(lookup.key));
-      return Promise.resolve(store.get(lookup.key)).then((text) => found(lookup, text));
+      if (local !== undefined) return found(lookup, local.get(lookup.key) as Entry | undefined);
+      return Promise.resolve(store.get(lookup.key)).then((text) => found(lookup, text === undefined ? undefined : decodeEntry(text)));
     },
 
     finish(lookup, hints, result, epoch, knownBody) {

@@ -105,4 +105,28 @@ describe('memory cache store', () => {
     expect(await store.invalidate(['E:A:1'])).toBe(1);
     expect(await store.get('k')).toBeUndefined();
   });
+
+  it('keeps local entries as the objects given, bounded by the bytes given, apart from string entries', async () => {
+    const time = clock();
+    const store = createMemoryCacheStore({ maxBytes: 20_000 }, { now: time.now });
+    const local = store.local!;
+    const entry = { body: 'x'.repeat(100) };
+    local.set('k', entry, 1_000, 60_000, ['E:A:1']);
+    expect(local.get('k')).toBe(entry);
+    // The async interface holds strings only: it misses on a local object, and local misses on a string.
+    expect(await store.get('k')).toBeUndefined();
+    await store.set('s', 'text', 60_000);
+    expect(local.get('s')).toBeUndefined();
+    expect(await store.invalidate(['E:A:1'])).toBe(1);
+    expect(local.get('k')).toBeUndefined();
+    // The bytes given bound the store: ~1.2 kB each, at most 20 kB.
+    for (let i = 0; i < 100; i++) local.set(`n${i}`, { i }, 1_000, 60_000);
+    let kept = 0;
+    for (let i = 0; i < 100; i++) if (local.get(`n${i}`) !== undefined) kept++;
+    expect(kept).toBeGreaterThan(5);
+    expect(kept).toBeLessThan(20);
+    local.set('t', entry, 1_000, 1_000);
+    time.advance(1_000);
+    expect(local.get('t')).toBeUndefined();
+  });
 });

@@ -12,7 +12,10 @@ export interface MemoryCacheStoreDeps {
 }
 
 interface Stored {
-  value: string;
+  /** A string from `set`, an object from `local.set`. */
+  value: string | object;
+  /** Bytes of the value. */
+  bytes: number;
   tags: readonly string[];
   /** Epoch ms (on the injected clock) from which the entry is gone. */
   expiresAt: number;
@@ -39,7 +42,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
   });
 
   function sizeOf(stored: Stored, key: string): number {
-    let size = ENTRY_OVERHEAD_BYTES + key.length + stored.value.length;
+    let size = ENTRY_OVERHEAD_BYTES + key.length + stored.bytes;
     for (const tag of stored.tags) size += tag.length + TAG_OVERHEAD_BYTES;
     return Math.max(1, size);
   }
@@ -61,19 +64,28 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
     }
   }
 
+  function read(key: string): string | object | undefined {
+    const stored = lru.get(key);
+    if (stored === undefined) return undefined;
+    if (now() < stored.expiresAt) return stored.value;
+    lru.delete(key);
+    return undefined;
+  }
+
+  function write(key: string, value: string | object, bytes: number, ttlMs: number, tags: readonly string[]): void {
+    if (ttlMs <= 0) return;
+    // The old entry (if any) is disposed inside `set`, so the new tags are indexed after it.
+    lru.set(key, { value, bytes, tags, expiresAt: now() + ttlMs });
+    if (tags.length > 0 && lru.has(key)) addToIndex(key, tags);
+  }
+
   const local: LocalCacheStore = {
     get(key) {
-      const stored = lru.get(key);
-      if (stored === undefined) return undefined;
-      if (now() < stored.expiresAt) return stored.value;
-      lru.delete(key);
-      return undefined;
+      const value = read(key);
+      return typeof value === 'object' ? value : undefined;
     },
-    set(key, value, ttlMs, tags = []) {
-      if (ttlMs <= 0) return;
-      // The old entry (if any) is disposed inside `set`, so the new tags are indexed after it.
-      lru.set(key, { value, tags, expiresAt: now() + ttlMs });
-      if (tags.length > 0 && lru.has(key)) addToIndex(key, tags);
+    set(key, value, bytes, ttlMs, tags = []) {
+      write(key, value, bytes, ttlMs, tags);
     },
   };
 
@@ -81,10 +93,11 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
     kind: 'memory',
     local,
     async get(key) {
-      return local.get(key);
+      const value = read(key);
+      return typeof value === 'string' ? value : undefined;
     },
-    async set(key, value, ttlMs, tags) {
-      local.set(key, value, ttlMs, tags);
+    async set(key, value, ttlMs, tags = []) {
+      write(key, value, value.length, ttlMs, tags);
     },
     async delete(key) {
       lru.delete(key);

@@ -10,7 +10,7 @@ export interface CacheStore {
   get(key: string): Promise<string | undefined>;
   /** Stores `value` for `ttlMs`, indexed under each of `tags`. */
   set(key: string, value: string, ttlMs: number, tags?: readonly string[]): Promise<void>;
-  /** `get` and `set` without a promise, for a store in this process (memory); absent for remote ones. */
+  /** Objects kept as they are, without a promise or an encoding, for a store in this process (memory); absent for remote ones. */
   readonly local?: LocalCacheStore;
   delete(key: string): Promise<void>;
   /** Deletes every entry indexed under any of `tags`; resolves to how many were deleted. */
@@ -20,9 +20,14 @@ export interface CacheStore {
   close(): Promise<void>;
 }
 
+/**
+ * A memory store's entries as objects: nothing is encoded, copied or parsed. The caller never
+ * changes an object once stored, and gives its size in bytes. Its keys are its own: `get` of
+ * the async interface misses on them, as `local.get` misses on the strings `set` stored.
+ */
 export interface LocalCacheStore {
-  get(key: string): string | undefined;
-  set(key: string, value: string, ttlMs: number, tags?: readonly string[]): void;
+  get(key: string): object | undefined;
+  set(key: string, value: object, bytes: number, ttlMs: number, tags?: readonly string[]): void;
 }
 
 /** Tag of an entry holding entity `type:id`. */
