@@ -41,6 +41,13 @@ export interface PolicyState {
    * this request; client-sent headers named in `strip` are never forwarded (no spoofed identity).
    */
   identity?: { headers: Readonly<Record<string, string>>; strip: ReadonlySet<string> };
+  /**
+   * Set by auth before execution when the caller is denied a field the operation selects and
+   * denied fields answer null (`onFieldDenied: null`): whether the caller is denied the field of an
+   * object type at `Type.field`. Such a field (and what it would select) is not charged by rate
+   * limiting. Undefined when the caller is denied nothing.
+   */
+  deniedField?: (coordinate: string) => boolean;
 }
 
 export interface PolicyDeps {

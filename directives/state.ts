@@ -3,7 +3,7 @@ import type { PolicyState } from './policy.js';
 
 /** A fresh per-request policy state. */
 export function createPolicyState(clientIp: string): PolicyState {
-  return { principal: undefined, clientIp, responseHeaders: {} };
+  return { principal: undefined, clientIp, responseHeaders: {}, deniedField: undefined };
 }
 
 interface ServerContextLike {

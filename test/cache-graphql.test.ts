@@ -70,8 +70,35 @@ describe('GraphQL response cache (real gateway)', () => {
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
       body: JSON.stringify({ query: text }),
     });
+    return answerOf(response);
+  }
+
+  /** The same query as a GET, which the full pipeline serves (the fast path takes POSTs only). */
+  async function queryByGet(text: string): Promise<Answer> {
+    return answerOf(await fetch(`${url}/graphql?query=${encodeURIComponent(text)}`, { headers: { accept: 'application/graphql-response+json' } }));
+  }
+
+  async function answerOf(response: Response): Promise<Answer> {
     const raw = await response.text();
     return { status: response.status, headers: response.headers, text: raw, body: raw === '' ? undefined : JSON.parse(raw) };
+  }
+
+  /** Restarts the gateway on the test config, its accounts upstream given these extra settings. */
+  async function restartWithAccounts(settings: string): Promise<void> {
+    await gateway.close();
+    const yaml = configText(accounts, catalog).replace(`accounts: { url: "${accounts.url}" }`, `accounts: { url: "${accounts.url}", ${settings} }`);
+    gateway = await createGateway(parseConfig(yaml, '/tmp/cache-e2e.yaml', { env: {} }), { logger: silentLogger(), now: () => time });
+    url = `http://127.0.0.1:${(await gateway.listen()).port}`;
+  }
+
+  function expectStale(answer: Answer, fresh: Answer, age: number): void {
+    expect(answer.status).toBe(200);
+    expect(answer.body?.data).toEqual(fresh.body?.data);
+    expect(answer.body?.errors).toBeUndefined();
+    expect(answer.body?.extensions?.['cache']).toEqual({ stale: true, age });
+    expect(answer.headers.get('warning')).toBe('110 - "Response is Stale"');
+    expect(answer.headers.get('age')).toBe(String(age));
+    expect(answer.headers.get('cache-control')).toBe('no-store');
   }
 
   beforeEach(async () => {
@@ -225,6 +252,37 @@ describe('GraphQL response cache (real gateway)', () => {
     const expired = await query('{ account(id: "a1") { id owner } }');
     expect(expired.body?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_ERROR');
     expect(expired.body?.extensions?.['cache']).toBeUndefined();
+  });
+
+  it('serves a stale entry, marked, while the upstream\'s breaker is open, without calling it; without one, the breaker\'s error', async () => {
+    await restartWithAccounts('circuitBreaker: { consecutiveFailures: 1, openMs: 600000 }');
+    const account = '{ account(id: "a1") { id owner } }';
+    const fresh = await query(account);
+    time += 61_000;
+    accounts.down = true;
+    expect((await query('{ accounts { id } }')).body?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_ERROR');
+    // The breaker is open now: the upstream would answer again, but is not asked.
+    accounts.down = false;
+    const callsWhenOpened = accounts.calls.total;
+    expectStale(await query(account), fresh, 61);
+    expectStale(await queryByGet(account), fresh, 61);
+    const uncached = await query('{ account(id: "a2") { id owner } }');
+    expect(uncached.body?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_CIRCUIT_OPEN');
+    expect(uncached.body?.extensions?.['cache']).toBeUndefined();
+    expect(accounts.calls.total).toBe(callsWhenOpened);
+  });
+
+  it('serves a stale entry, marked, when the upstream is unreachable; without one, the error', async () => {
+    await restartWithAccounts('circuitBreaker: { enabled: false }');
+    const account = '{ account(id: "a1") { id owner } }';
+    const fresh = await query(account);
+    await accounts.close();
+    time += 61_000;
+    expectStale(await query(account), fresh, 61);
+    expectStale(await queryByGet(account), fresh, 61);
+    const uncached = await query('{ account(id: "a2") { id owner } }');
+    expect(uncached.body?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+    expect(uncached.body?.extensions?.['cache']).toBeUndefined();
   });
 
   it('purges by entity or everything through the admin endpoint, which needs the admin token', async () => {

@@ -54,6 +54,39 @@ rateLimit:
     expect((await g.query('{ products { id } }', key)).status).toBe(429);
   });
 
+  it('onFieldDenied null: a field the caller is denied is not charged, the fields it may see are', async () => {
+    const g = await start(`
+auth:
+  onFieldDenied: "null"
+  apiKeys:
+    consumers:
+      - { id: reader, keySha256: ${sha256Hex('reader-key')}, scopes: ["catalog:read"] }
+      - { id: guest, keySha256: ${sha256Hex('guest-key')} }
+  fields:
+    Query.products: { requiresScopes: [["catalog:read"]] }
+rateLimit:
+  fields:
+    Query.products: { minute: 2, by: field }
+    Query.users: { minute: 3, by: field }`);
+    for (let i = 0; i < 3; i++) {
+      const anonymous = await g.query('{ products { id } }');
+      expect(anonymous.status).toBe(200);
+      expect(anonymous.body.data).toEqual({ products: null });
+      expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    }
+    const guest = await g.query('{ products { id } users { id } }', { 'x-api-key': 'guest-key' });
+    expect(guest.status).toBe(200);
+    expect(codes(guest)).toEqual(['FORBIDDEN']);
+    expect(guest.headers.get('ratelimit-limit')).toBe('3');
+    expect(guest.headers.get('ratelimit-remaining')).toBe('2');
+
+    const reader = { 'x-api-key': 'reader-key' };
+    expect((await g.query('{ products { id } }', reader)).status).toBe(200);
+    expect((await g.query('{ products { id } }', reader)).status).toBe(200);
+    expect((await g.query('{ products { id } }', reader)).status).toBe(429);
+    expect((await g.query('{ users { id } }', reader)).headers.get('ratelimit-remaining')).toBe('1');
+  });
+
   it('usage plans: each consumer of a plan has its own throttle and quota', async () => {
     const g = await start(`
 auth:

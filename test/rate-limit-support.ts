@@ -149,12 +149,18 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, message: string)
   ]);
 }
 
-/** A logger writing JSON lines into a PassThrough, so a test can wait for a log event. */
-export function captureLogger(): { logger: Logger; lines: PassThrough; messages: string[] } {
+/** A logger writing JSON lines into a PassThrough, so a test can wait for a log event; `records` keeps each line parsed. */
+export function captureLogger(): { logger: Logger; lines: PassThrough; messages: string[]; records: Record<string, unknown>[] } {
   const lines = new PassThrough();
   const messages: string[] = [];
+  const records: Record<string, unknown>[] = [];
   lines.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') messages.push((JSON.parse(line) as { msg: string }).msg);
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() === '') continue;
+      const record = JSON.parse(line) as Record<string, unknown> & { msg: string };
+      records.push(record);
+      messages.push(record.msg);
+    }
   });
-  return { logger: pino({ level: 'info' }, lines), lines, messages };
+  return { logger: pino({ level: 'info' }, lines), lines, messages, records };
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '../policy.js';
 import type { ClaimCheck, Requirement } from './requirement.js';
+import type { RequirementIndex } from './requirements.js';
 
 /** Why a requirement failed: no caller (401), or a caller without the rights (403). */
 export type Denial = 'UNAUTHENTICATED' | 'FORBIDDEN' | undefined;
@@ -28,4 +29,12 @@ function claimHolds(check: ClaimCheck, claims: Readonly<Record<string, unknown>>
   if (Array.isArray(value)) return value.some((item) => typeof item === 'string' && check.values.has(item));
   if (typeof value === 'number' || typeof value === 'boolean') return check.values.has(String(value));
   return false;
+}
+
+/** Whether the caller is denied the field at a coordinate of the index: the check its resolver makes (transform.ts). */
+export function deniedFieldCheck(index: RequirementIndex, principal: Principal | undefined): (coordinate: string) => boolean {
+  return (coordinate) => {
+    const requirement = index.get(coordinate);
+    return requirement !== undefined && evaluate(requirement, principal) !== undefined;
+  };
 }

@@ -9,7 +9,7 @@ import { createIdentity } from './identity.js';
 import { createPlanner, type Planner } from './plan.js';
 import { useAuth } from './plugin.js';
 import { parseAuthArgs, type Requirement } from './requirement.js';
-import { collectRequirements } from './requirements.js';
+import { collectRequirements, type RequirementIndex } from './requirements.js';
 import { createAuthRoute, createIdentifyRoute } from './route.js';
 import { AUTH_TYPE_DEFS } from './sdl.js';
 import { guardResolvers } from './transform.js';
@@ -42,28 +42,30 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     logger: deps.logger,
   });
   const identityOf = createIdentity(auth.identityHeaders);
-  const planners = new WeakMap<GraphQLSchema, Planner>();
+  const schemas = new WeakMap<GraphQLSchema, SchemaAuth>();
   const routeDeps = { authenticator, identityOf, realm: auth.realm };
   /** Whether a route needing this much of the caller can learn it here: not when no such credential is configured. */
   const canIdentify = (need: CallerNeed): need is Exclude<CallerNeed, 'none'> =>
     need === 'any' ? authenticator.enabled : need === 'apiKey' && authenticator.apiKeysEnabled;
 
   /** Requirements and plan cache of one schema (also of a schema a later policy rebuilt from ours). */
-  function plannerOf(schema: GraphQLSchema): Planner {
-    let planner = planners.get(schema);
-    if (planner === undefined) {
-      planner = createPlanner(schema, collectRequirements(schema, auth.fields, deps.logger));
-      planners.set(schema, planner);
+  function authOf(schema: GraphQLSchema): SchemaAuth {
+    let found = schemas.get(schema);
+    if (found === undefined) {
+      found = schemaAuth(schema, collectRequirements(schema, auth.fields, deps.logger));
+      schemas.set(schema, found);
     }
-    return planner;
+    return found;
   }
+  const plannerOf = (schema: GraphQLSchema): Planner => authOf(schema).planner;
+  const requirementsOf = (schema: GraphQLSchema): RequirementIndex => authOf(schema).requirements;
 
   function transform(schema: GraphQLSchema, build?: SchemaBuild): GraphQLSchema {
     const index = collectRequirements(schema, auth.fields, deps.logger, build);
     // In `reject` mode the per-document plan is the enforcement (complete, before execution), so
     // resolvers stay untouched and operations one source answers alone are still forwarded whole.
     const guarded = auth.onFieldDenied === 'null' ? guardResolvers(schema, index, auth.realm) : schema;
-    planners.set(guarded, createPlanner(guarded, index));
+    schemas.set(guarded, schemaAuth(guarded, index));
     deps.logger.info({ protectedFields: index.size, onFieldDenied: auth.onFieldDenied }, 'auth requirements applied');
     return guarded;
   }
@@ -74,7 +76,7 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     parseArgs: parseAuthArgs,
     authenticator,
     transform,
-    plugins: () => [useAuth({ authenticator, identityOf, plannerOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
+    plugins: () => [useAuth({ authenticator, identityOf, plannerOf, requirementsOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
     stripRequestHeaders: Object.values(auth.identityHeaders),
     fastPath: authFastPath(auth, { authenticator, identityOf, plannerOf }),
     route: (requirement) => createAuthRoute(requirement, routeDeps),
@@ -83,4 +85,14 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
       if (deps.http === undefined) await http?.close();
     },
   };
+}
+
+/** What auth knows of one schema: what each protected field needs, and the per-document plans. */
+interface SchemaAuth {
+  requirements: RequirementIndex;
+  planner: Planner;
+}
+
+function schemaAuth(schema: GraphQLSchema, requirements: RequirementIndex): SchemaAuth {
+  return { requirements, planner: createPlanner(schema, requirements) };
 }

@@ -5,14 +5,17 @@ import type { JunctionError } from '../../src/errors.js';
 import type { PolicyState, Principal } from '../policy.js';
 import type { Authenticator } from './authenticator.js';
 import { forbidden, missingCredentials } from './errors.js';
-import { evaluate } from './evaluate.js';
+import { deniedFieldCheck, evaluate } from './evaluate.js';
 import type { Planner } from './plan.js';
+import type { RequirementIndex } from './requirements.js';
 
 export interface AuthPluginOptions {
   authenticator: Authenticator;
   identityOf: (principal: Principal | undefined) => NonNullable<PolicyState['identity']>;
   /** The planner of a schema (built once per schema). */
   plannerOf: (schema: GraphQLSchema) => Planner;
+  /** What each protected field of a schema needs. */
+  requirementsOf: (schema: GraphQLSchema) => RequirementIndex;
   onFieldDenied: 'reject' | 'null';
   realm: string;
 }
@@ -22,12 +25,14 @@ type YogaContext = GatewayContext & { request: Request };
 /**
  * Auth on the GraphQL surface. While the context is built: authenticates the caller (bad
  * credentials fail the whole request with 401, an unreachable key source with 503), puts the
- * principal in the policy state and sets the identity for upstreams. Before execution, in
- * `reject` mode: checks the document's protected fields (planned once per document) and refuses
- * the whole request with 401/403 before any upstream call.
+ * principal in the policy state and sets the identity for upstreams. Before execution: checks the
+ * document's protected fields (planned once per document). In `reject` mode a denied field refuses
+ * the whole request with 401/403 before any upstream call; in `null` mode the request goes on (the
+ * field's resolver answers null with the error) and `deniedField` in the policy state tells rate
+ * limiting, which runs next, what not to charge.
  */
 export function useAuth(options: AuthPluginOptions): Plugin {
-  const { authenticator, identityOf, plannerOf, realm } = options;
+  const { authenticator, identityOf, plannerOf, requirementsOf, realm } = options;
   const plugin: Plugin<YogaContext> = {
     async onContextBuilding({ context }) {
       const state = context.policy;
@@ -44,13 +49,17 @@ export function useAuth(options: AuthPluginOptions): Plugin {
       state.identity = identityOf(principal);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      if (options.onFieldDenied !== 'reject') return;
       const entries = plannerOf(args.schema)(args.document, args.operationName);
       if (entries.length === 0) return;
-      const principal = (args.contextValue as Partial<GatewayContext>).policy?.principal;
+      const state = (args.contextValue as Partial<GatewayContext>).policy;
+      const principal = state?.principal;
       for (const entry of entries) {
         const denial = evaluate(entry.requirement, principal);
         if (denial === undefined) continue;
+        if (options.onFieldDenied === 'null') {
+          if (state !== undefined) state.deniedField = deniedFieldCheck(requirementsOf(args.schema), principal);
+          return;
+        }
         const error = denial === 'UNAUTHENTICATED'
           ? missingCredentials(realm, `Field "${entry.coordinate}"`)
           : forbidden(realm, `field "${entry.coordinate}"`);

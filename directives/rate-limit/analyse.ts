@@ -6,6 +6,7 @@ import {
   isObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLInterfaceType,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -18,18 +19,27 @@ import type { Charge } from './limiter.js';
 /** Bounds the walk of one document (fragments spread many times); validation has already limited depth. */
 const MAX_VISITS = 100_000;
 
+/** Whether the caller is denied the field of an object type at `Type.field` (PolicyState.deniedField). */
+export type DeniedField = (coordinate: string) => boolean;
+
 /**
  * How many times each limited field occurs in an operation: every alias counts, every spread of a
  * fragment counts. A field selected through an interface (or a fragment on one, inside a union)
  * is charged the rules of that field on every concrete type the object can have there, as well as
  * the interface's own rule: which type it will be is only known at run time. Computed once per (schema, document, operation) and cached on the parsed
  * document, which Yoga itself caches, so a repeated document costs one WeakMap lookup.
+ *
+ * With `deniedField`, a field the caller is denied (it resolves to null) is not charged, nor is
+ * anything selected under it: on an interface, when the caller is denied it on every type it may
+ * resolve on there, else only the rules of those types are left out. Such an analysis depends on
+ * the caller, so it is not cached (only requests denied some field pay it).
  */
 export function createDocumentAnalyser(rules: ReadonlyMap<string, RateLimitRule>) {
   const cache = new WeakMap<DocumentNode, Map<string, readonly Charge[]>>();
 
-  return function chargesOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): readonly Charge[] {
+  return function chargesOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, deniedField?: DeniedField): readonly Charge[] {
     if (rules.size === 0) return [];
+    if (deniedField !== undefined) return analyse(schema, document, operationName ?? '', rules, deniedField);
     let perOperation = cache.get(document);
     if (perOperation === undefined) {
       perOperation = new Map();
@@ -45,7 +55,7 @@ export function createDocumentAnalyser(rules: ReadonlyMap<string, RateLimitRule>
   };
 }
 
-function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: string, rules: ReadonlyMap<string, RateLimitRule>): Charge[] {
+function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: string, rules: ReadonlyMap<string, RateLimitRule>, deniedField?: DeniedField): Charge[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   let operation: OperationDefinitionNode | undefined;
   for (const definition of document.definitions) {
@@ -59,7 +69,7 @@ function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: s
   if (root === undefined || root === null) return [];
   const counts = new Map<RateLimitRule, number>();
   const limitedFields = new Set([...rules.keys()].map((coordinate) => coordinate.slice(coordinate.indexOf('.') + 1)));
-  const walk = { visits: 0, fragments, schema, rules, limitedFields, counts };
+  const walk = { visits: 0, fragments, schema, rules, limitedFields, counts, deniedField };
   visit(walk, operation.selectionSet, root, [root], new Set());
   return [...counts].map(([rule, units]) => ({ rule, units }));
 }
@@ -72,6 +82,7 @@ interface Walk {
   /** Field names some rule names, to skip the per-type lookups for every other field. */
   limitedFields: ReadonlySet<string>;
   counts: Map<RateLimitRule, number>;
+  deniedField: DeniedField | undefined;
 }
 
 /** `possible`: the concrete types the object whose selection set this is can have at run time. */
@@ -82,7 +93,9 @@ function visit(walk: Walk, selectionSet: SelectionSetNode, parent: GraphQLNamedT
       if (!(isObjectType(parent) || isInterfaceType(parent))) continue;
       const field = parent.getFields()[selection.name.value];
       if (field === undefined) continue;
-      if (walk.limitedFields.has(field.name)) charge(walk, parent, field.name, possible);
+      const served = walk.deniedField === undefined ? possible : servedOn(walk.deniedField, parent, field.name, possible);
+      if (served === undefined) continue;
+      if (walk.limitedFields.has(field.name)) charge(walk, parent, field.name, served);
       if (selection.selectionSet) {
         const type = getNamedType(field.type);
         visit(walk, selection.selectionSet, type, possibleTypes(walk.schema, type), spreading);
@@ -101,6 +114,16 @@ function visit(walk: Walk, selectionSet: SelectionSetNode, parent: GraphQLNamedT
       spreading.delete(fragment.name.value);
     }
   }
+}
+
+/**
+ * The possible types the caller may see `field` on, or undefined when it is denied everywhere it
+ * can resolve (on an object type: denied there).
+ */
+function servedOn(deniedField: DeniedField, parent: GraphQLObjectType | GraphQLInterfaceType, field: string, possible: readonly GraphQLObjectType[]): readonly GraphQLObjectType[] | undefined {
+  if (isObjectType(parent)) return deniedField(`${parent.name}.${field}`) ? undefined : possible;
+  const served = possible.filter((type) => !deniedField(`${type.name}.${field}`));
+  return served.length === 0 && possible.length > 0 ? undefined : served;
 }
 
 /** One occurrence of `field`: its rule on the parent and on each possible concrete type, each rule once. */

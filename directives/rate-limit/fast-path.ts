@@ -14,7 +14,8 @@ export interface RateLimitFastPathOptions {
 
 /**
  * Rate limiting on the fast path: the same charges as the plugin, spent through the same limiter;
- * a refusal answers 429 RATE_LIMITED from here. No step at all for an operation no rule counts
+ * a refusal answers 429 RATE_LIMITED from here. Auth's step hands a request denied any field to
+ * the pipeline, so `deniedField` is normally unset here; were it set, the same fields are left out. No step at all for an operation no rule counts
  * when there are no usage plans.
  */
 export function rateLimitFastPath(config: RateLimitConfig, options: RateLimitFastPathOptions): FastPathPolicy {
@@ -26,8 +27,9 @@ export function rateLimitFastPath(config: RateLimitConfig, options: RateLimitFas
       if (charges.length === 0 && !plans) return NO_STEP;
       return function rateLimitStep({ req, headers, state }): ReturnType<FastPathStep> {
         const caller: Caller = { principal: state.principal, clientIp: clientIp(req), header: (name) => headers.get(name) ?? undefined };
-        if (charges.length === 0 && limiter.planRule(caller) === undefined) return undefined;
-        return limiter.check(caller, charges, 1).then(
+        const spent = state.deniedField === undefined ? charges : chargesOf(schema, document, operationName, state.deniedField);
+        if (spent.length === 0 && limiter.planRule(caller) === undefined) return undefined;
+        return limiter.check(caller, spent, 1).then(
           (result) => {
             if (result !== undefined && config.headersOnSuccess) Object.assign(state.responseHeaders, rateLimitHeaders(result));
             return undefined;

@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { RateLimitConfig } from '../../src/config/rate-limit.js';
 import { JunctionError } from '../../src/errors.js';
 import type { ConsumeResult } from '../../src/stores/rate-limit-store.js';
+import type { PolicyState } from '../policy.js';
 import { principalOf, stateClientIp, type Caller } from './caller.js';
 import type { ChargePlanner } from './charges.js';
 import { rateLimitHeaders, type Limiter } from './limiter.js';
@@ -18,13 +19,14 @@ export interface RateLimitPluginOptions {
 interface YogaContext {
   request?: Request;
   req?: IncomingMessage;
+  policy?: Pick<PolicyState, 'deniedField'>;
 }
 
 /**
  * The GraphQL surface of rate limiting: before execution (after auth's plugin, which comes first
  * in the plugin list, so an unauthenticated request is refused before it spends anything), spend
- * each limited field's budget once per occurrence, the `operations` rule and the caller's usage
- * plan once per operation. Refused: the whole operation answers 429 RATE_LIMITED with no upstream
+ * each limited field's budget once per occurrence (not of fields auth denies the caller, which
+ * answer null), the `operations` rule and the caller's usage plan once per operation. Refused: the whole operation answers 429 RATE_LIMITED with no upstream
  * call. Charges are planned once per document (charges.ts).
  */
 export function useRateLimit(options: RateLimitPluginOptions): Plugin {
@@ -42,8 +44,8 @@ export function useRateLimit(options: RateLimitPluginOptions): Plugin {
 
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const charges = chargesOf(args.schema, args.document, args.operationName);
       const context = args.contextValue as YogaContext;
+      const charges = chargesOf(args.schema, args.document, args.operationName, context.policy?.deniedField);
       const caller = callerOf(context);
       if (charges.length === 0 && limiter.planRule(caller) === undefined) return;
       return limiter.check(caller, charges, 1).then(
