@@ -1,0 +1,2 @@
+export { createMetricsListener, type MetricsListener } from './listener.js';
+export { createMetricsRegistry, type MetricsSources } from './registry.js';
