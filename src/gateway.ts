@@ -6,7 +6,6 @@ import type { JunctionConfig, LoadConfigOptions } from './config/index.js';
 import { healthzRoute, readyzRoute } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetricsListener, createMetricsRegistry } from './metrics/index.js';
 import { createReadiness, type GatewayReadiness } from './readiness.js';
 import { configVersion, createReloadStatus, loadVersionedConfig, type ReloadResult, type VersionedConfig } from './reload.js';
 import { buildRuntime } from './runtime.js';
@@ -59,6 +58,8 @@ export interface Gateway {
 export async function createGateway(config: JunctionConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const logger = deps.logger ?? createLogger();
   const now = deps.now ?? Date.now;
+  // Imported only when on, so that a gateway without metrics loads no prom-client code.
+  const metricsModule = config.metrics.enabled ? await import('./metrics/index.js') : undefined;
   const upstreams = createUpstreamPool({ now: deps.now, logger });
   const status = createReloadStatus(now);
   let serving = true;
@@ -80,12 +81,12 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
   logger.info({ configVersion: version }, 'config loaded');
   const http = createHttpServer({ config: config.server, logger, routes: runtimes.routes, fallback: runtimes.handle });
   runtimes.attach(http.server);
-  const metrics = config.metrics.enabled ? createMetricsListener(config.metrics, createMetricsRegistry({
+  const metrics = metricsModule?.createMetrics(config.metrics, {
     upstreams: () => runtimes.current().upstreams,
     policyStats: () => runtimes.current().policyStats(),
     version: () => runtimes.current().version,
     reloads: status.report,
-  }), logger) : undefined;
+  }, logger);
 
   async function listen(): Promise<AddressInfo> {
     if (metrics === undefined) return http.listen();
