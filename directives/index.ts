@@ -5,14 +5,14 @@ import { createAuthPolicy } from './auth/index.js';
 import type { SchemaBuild } from './coordinates.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
-import { NO_STEP, POLICY_ORDER, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { NO_STEP, POLICY_ORDER, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyCounters, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
 import { createRoutePolicyBuilder } from './route-policy.js';
 import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
 export { createRouteHook, type PolicyRoute, type RouteHook } from './route-hook.js';
 export type { SchemaBuild } from './coordinates.js';
-export type { AfterProxy, BodyTap, FastPathRequest, FastPathStep, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
+export type { AfterProxy, BodyTap, FastPathRequest, FastPathStep, PolicyCounters, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
 
 export type PolicyName = (typeof POLICY_ORDER)[number];
 
@@ -60,6 +60,8 @@ export interface PolicyEngine {
   readonly stripRequestHeaders: ReadonlySet<string>;
   /** The policies' work on the GraphQL fast path; undefined when a policy has no fast-path form (fast path off). */
   readonly fastPath: FastPathPolicies | undefined;
+  /** The counters of each policy that keeps some, by policy name (`rateLimit`, `cache`). */
+  stats(): Readonly<Record<string, PolicyCounters>>;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export function createPolicyEngine(
     routePolicy,
     stripRequestHeaders: new Set(modules.flatMap((module) => module.stripRequestHeaders ?? [])),
     fastPath: combineFastPaths(modules),
+    stats: () => Object.fromEntries(modules.flatMap((module) => (module.stats === undefined ? [] : [[module.name, module.stats()]]))),
     async close() {
       await Promise.allSettled(modules.map((module) => module.close?.()));
     },

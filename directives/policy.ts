@@ -152,10 +152,15 @@ export interface PolicyModule<Args = unknown> {
    * without it keeps every GraphQL request on the full pipeline.
    */
   fastPath?: FastPathPolicy;
+  /** Counters of this policy since it was built (its store's failovers), read when metrics are scraped. */
+  stats?(): PolicyCounters;
   /** Operator HTTP routes this policy serves, by exact path (e.g. `POST /admin/cache/purge`). */
   adminRoutes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>>;
   close?(): Promise<void>;
 }
+
+/** Named counters, each only ever growing. */
+export type PolicyCounters = Readonly<Record<string, number>>;
 
 /** Request headers as both surfaces can read them. */
 export interface HeaderLookup {

@@ -38,12 +38,15 @@ export interface Gateway {
   readonly composed: ComposedSchema;
   schema(): GraphQLSchema;
   readiness(): Promise<GatewayReadiness>;
+  /** Starts the public listener, and the metrics listener when `metrics.enabled`. */
   listen(): Promise<AddressInfo>;
+  /** Where the metrics listener is bound; undefined when metrics are off, before `listen` and after `close`. */
+  metricsAddress(): AddressInfo | undefined;
   /** The policy guard of a REST route's `policies` block (auth → rate limit → cache); undefined when empty. */
   routeGuards(policies: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
   /** Builds and validates a new runtime from `next` (default: the config file again) and swaps it in; never throws. */
   reload(next?: VersionedConfig, trigger?: string): Promise<ReloadResult>;
-  /** Graceful stop: readiness fails at once, in-flight requests finish, then upstreams and stores close. */
+  /** Graceful stop: readiness fails at once, in-flight requests finish, then upstreams, stores and the metrics listener close. */
   close(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export interface Gateway {
 export async function createGateway(config: JunctionConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const logger = deps.logger ?? createLogger();
   const now = deps.now ?? Date.now;
+  // Imported only when on, so that a gateway without metrics loads no prom-client code.
+  const metricsModule = config.metrics.enabled ? await import('./metrics/index.js') : undefined;
   const upstreams = createUpstreamPool({ now: deps.now, logger });
   const status = createReloadStatus(now);
   let serving = true;
@@ -76,6 +81,24 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
   logger.info({ configVersion: version }, 'config loaded');
   const http = createHttpServer({ config: config.server, logger, routes: runtimes.routes, fallback: runtimes.handle });
   runtimes.attach(http.server);
+  const metrics = metricsModule?.createMetrics(config.metrics, {
+    upstreams: () => runtimes.current().upstreams,
+    policyStats: () => runtimes.current().policyStats(),
+    version: () => runtimes.current().version,
+    reloads: status.report,
+  }, logger);
+
+  async function listen(): Promise<AddressInfo> {
+    if (metrics === undefined) return http.listen();
+    const { address, port } = await metrics.listen();
+    logger.info({ address, port, path: config.metrics.path }, 'metrics listening');
+    try {
+      return await http.listen();
+    } catch (error) {
+      await metrics.close();
+      throw error;
+    }
+  }
 
   return {
     get config() { return runtimes.current().config; },
@@ -85,13 +108,14 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     schema: () => runtimes.current().schema,
     readiness,
     routeGuards: (block) => runtimes.current().routeGuards(block),
-    listen: () => http.listen(),
+    listen,
+    metricsAddress: () => metrics?.address(),
     reload: (next, trigger = 'api') => runtimes.reload(next, trigger),
     async close() {
       serving = false;
       runtimes.endTunnels();
       await http.drain(config.server.shutdownGraceMs);
-      await runtimes.close();
+      await Promise.all([runtimes.close(), metrics?.close()]);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Readiness, SourceReadiness } from './http/health.js';
 import type { ReloadReport } from './reload.js';
 import type { LoadedSource } from './sources/index.js';
-import type { BreakerSnapshot, Upstream } from './upstream/index.js';
+import type { BreakerSnapshot, TargetSnapshot, Upstream } from './upstream/index.js';
 
 /** Per upstream: its circuit breaker and how many of its targets take traffic. */
 export interface UpstreamReadiness {
@@ -70,6 +70,11 @@ export function createReadiness(
 
 function upstreamReadiness(upstream: Upstream): UpstreamReadiness {
   const targets = upstream.targets();
-  const available = targets.filter((target) => target.healthy && !target.ejected).length;
+  const available = targets.filter(takesTraffic).length;
   return { name: upstream.name, breaker: upstream.breaker(), targets: { total: targets.length, available } };
+}
+
+/** A target the balancer sends requests to: passing health checks and not ejected. */
+export function takesTraffic(target: TargetSnapshot): boolean {
+  return target.healthy && !target.ejected;
 }

@@ -26,6 +26,7 @@ function fakeRuntime(version: string, log: string[]): Runtime {
     routes: new Map([['/graphql', handler as never]]),
     handle: handler as never,
     routeGuards: () => undefined,
+    policyStats: () => ({}),
     inFlight: () => inFlight,
     drained: () => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiting.add(() => resolve()))),
     endTunnels: () => log.push(`tunnels ${version}`),

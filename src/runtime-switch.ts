@@ -16,6 +16,9 @@ export interface RuntimeSwitchDeps {
   logger: Logger;
 }
 
+/** Config blocks the listeners are made from, at start. */
+const RESTART_ONLY = ['server', 'metrics'] as const;
+
 /**
  * Holds the current runtime and swaps in new ones. The HTTP server's routes read `current` once per
  * request; a replaced runtime is closed once its requests in flight are done (or after
@@ -59,7 +62,9 @@ export function createRuntimeSwitch(first: Runtime, deps: RuntimeSwitchDeps) {
     recovery = recover(runtime);
     status.succeeded();
     logger.info({ configVersion: runtime.version, previous, trigger }, 'config loaded');
-    if (JSON.stringify(old.config.server) !== JSON.stringify(runtime.config.server)) logger.warn({ configVersion: runtime.version }, '"server" settings take effect on restart only');
+    for (const block of RESTART_ONLY) {
+      if (JSON.stringify(old.config[block]) !== JSON.stringify(runtime.config[block])) logger.warn({ configVersion: runtime.version }, `"${block}" settings take effect on restart only`);
+    }
     retire(old);
     return { ok: true, version: runtime.version, previous };
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GraphQLSchema } from 'graphql';
-import { createPolicyEngine, createRouteHook, type PolicyEngine, type RouteGuard } from '../directives/index.js';
+import { createPolicyEngine, createRouteHook, type PolicyCounters, type PolicyEngine, type RouteGuard } from '../directives/index.js';
 import { composeSchema, createOperationPlanner, forwardableSources, gatewayResolvedFields, type ComposedSchema } from './compose/index.js';
 import type { JunctionConfig, SourceConfig } from './config/index.js';
 import { createGraphqlHandler } from './http/graphql/handler.js';
@@ -40,6 +40,8 @@ export interface Runtime {
   /** Sources the background retry should try again: not loaded, or served from their snapshot. */
   readonly retrySources: readonly SourceConfig[];
   routeGuards(policies: Readonly<Record<string, unknown>> | undefined): RouteGuard | undefined;
+  /** The counters of its policies' stores (rate-limit failover, cache bypasses), by policy name. */
+  policyStats(): Readonly<Record<string, PolicyCounters>>;
   inFlight(): number;
   /** Resolves when no request is in flight on this runtime, or after `graceMs`. */
   drained(graceMs: number): Promise<void>;
@@ -154,6 +156,7 @@ function assemble(parts: Parts, deps: RuntimeDeps): Runtime {
     upgrade: passthrough.upgrade,
     retrySources: parts.retrySources,
     routeGuards: (block) => policies.routeGuards(block),
+    policyStats: () => policies.stats(),
     inFlight: () => inFlight,
     drained: (graceMs) => new Promise<void>((resolve) => {
       if (inFlight === 0) return resolve();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { CacheConfig } from '../../src/config/cache.js';
 import type { JunctionConfig } from '../../src/config/index.js';
 import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
+import type { CacheBypassStats } from '../../src/stores/cache-redis-bypass.js';
 import { createRedisCacheStore } from '../../src/stores/cache-redis-store.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import { createRedisClient } from '../../src/stores/redis-client.js';
@@ -22,7 +23,7 @@ export { PURGE_PATH } from './purge-route.js';
 export interface CachePolicyDeps extends PolicyDeps {
   /** A shared Redis client (`createRedisClient`); without one, a `redis` store opens its own from `config.redis`. */
   redis?: Redis;
-  /** The store to use instead of the configured one (tests). */
+  /** The store to use instead of the configured one (tests); its bypasses are not counted. */
   store?: CacheStore;
 }
 
@@ -32,6 +33,8 @@ export interface CachePolicy extends PolicyModule<CacheHint> {
   readonly store: CacheStore;
   /** Operator routes to mount (`POST /admin/cache/purge`); empty without `cache.adminToken`. */
   readonly adminRoutes: ReadonlyMap<string, AdminRoute>;
+  /** Calls the Redis store answered without Redis, and its failed commands; always zero for the memory store. */
+  stats(): CacheBypassStats;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   if (cache === undefined) return undefined;
   const ownRedis = deps.store === undefined && cache.store === 'redis' && deps.redis === undefined;
   const redis = ownRedis ? createRedisClient(requireRedis(config), deps.logger) : deps.redis;
-  const store = deps.store ?? createStore(cache, redis, deps);
+  const { store, stats } = deps.store === undefined ? createStore(cache, redis, deps) : { store: deps.store, stats: noBypasses };
   // Without the purge endpoint only mutations purge, so only the types they return are tagged.
   const plans = createPlanCache(cache, authGuardedCoordinates(config), { tagAllTypes: cache.adminToken !== undefined });
   const forwardedHeaders = [...new Set(config.sources.flatMap((source) => source.forwardHeaders))];
@@ -70,6 +73,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     routeCaller: (args) => (args?.scope === 'PRIVATE' ? 'any' : 'none'),
     store,
     adminRoutes,
+    stats,
     async close() {
       await store.close();
       if (ownRedis) redis?.disconnect();
@@ -77,9 +81,14 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   };
 }
 
-function createStore(cache: CacheConfig, redis: Redis | undefined, deps: CachePolicyDeps): CacheStore {
-  if (cache.store === 'memory') return createMemoryCacheStore({ maxBytes: cache.maxBytes }, { now: deps.now });
-  return createRedisCacheStore({ redis: redis!, logger: deps.logger, retryAfterMs: cache.retryRedisAfterMs, now: deps.now });
+function createStore(cache: CacheConfig, redis: Redis | undefined, deps: CachePolicyDeps): { store: CacheStore; stats(): CacheBypassStats } {
+  if (cache.store === 'memory') return { store: createMemoryCacheStore({ maxBytes: cache.maxBytes }, { now: deps.now }), stats: noBypasses };
+  const store = createRedisCacheStore({ redis: redis!, logger: deps.logger, retryAfterMs: cache.retryRedisAfterMs, now: deps.now });
+  return { store, stats: store.stats };
+}
+
+function noBypasses(): CacheBypassStats {
+  return { failures: 0, bypassed: 0 };
 }
 
 function requireRedis(config: JunctionConfig): NonNullable<JunctionConfig['redis']> {

@@ -30,6 +30,7 @@ describe('config validation', () => {
     ['missing environment variable', 'upstreams: { a: { url: "${NOT_SET}" } }', ['upstreams.a.url: environment variable NOT_SET is not set']],
     ['not YAML', 'server: [', ['not valid YAML']],
     ['consumer on an unknown plan', `auth: { apiKeys: { consumers: [{ id: acme, keySha256: "${'a'.repeat(64)}", plan: gld }] } }\nrateLimit: { plans: { gold: { quota: { day: 1 } } } }`, ['auth.apiKeys.consumers[0].plan: unknown plan "gld" (rateLimit.plans has "gold")']],
+    ['metrics on the public port', 'metrics: { enabled: true, port: 4000 }', ['metrics.port: must differ from server.port (4000)']],
     ['consumer on a plan with no plans configured', `auth: { apiKeys: { consumers: [{ id: acme, keySha256: "${'a'.repeat(64)}", plan: gold }] } }`, ['auth.apiKeys.consumers[0].plan: unknown plan "gold" (rateLimit.plans is empty)']],
   ];
 
@@ -60,6 +61,12 @@ extra: true
     expect(config.upstreams['a']).toMatchObject({ url: 'http://fallback:1', timeoutMs: 10_000, headers: { 'x-key': 'secret' } });
     expect(config.sources[0]).toMatchObject({ spec: '/cfg/specs/a.yaml', forwardHeaders: [] });
     expect(config.graphql.limits.maxDepth).toBe(12);
+  });
+
+  it('keeps metrics off the public port, also when PORT moves the public one onto it', () => {
+    expect(issuesOf('metrics: { enabled: true }', { PORT: '9090' })).toEqual(['metrics.port: must differ from server.port (9090): metrics are served on a listener of their own']);
+    expect(parseConfig('metrics: { enabled: false }', '/cfg/gateway.yaml', { env: { PORT: '9090' } }).metrics.port).toBe(9090);
+    expect(parseConfig('server: { port: 0 }\nmetrics: { enabled: true, port: 0 }', '/cfg/gateway.yaml', { env: {} }).metrics.enabled).toBe(true);
   });
 
   it('freezes the result', () => {

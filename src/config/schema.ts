@@ -4,6 +4,7 @@ import { authSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
 import { rateLimitSchema } from './rate-limit.js';
 import { redisSchema } from './redis.js';
+import { metricsSchema } from './metrics.js';
 import { introspectionSnapshotSchema, reloadSchema } from './reload.js';
 import { fallbacksSchema } from './fallbacks.js';
 import { apiDocsSchema, checkRouteReferences, routesSchema, trustedProxiesSchema } from './routes.js';
@@ -187,11 +188,14 @@ export const configSchema = z
     reload: reloadSchema,
     /** Per-field answers when an upstream call fails (src/config/fallbacks.ts). Default none. */
     fallbacks: fallbacksSchema,
+    /** Prometheus metrics on a listener of their own (src/config/metrics.ts). Default off. */
+    metrics: metricsSchema,
   })
   // Runs even when other keys are invalid, so every problem is reported in one go.
   .superRefine(checkReferences, { when: () => true })
   .superRefine(checkRouteReferences, { when: () => true })
-  .superRefine(checkPlanReferences, { when: () => true });
+  .superRefine(checkPlanReferences, { when: () => true })
+  .superRefine(checkMetricsPort, { when: () => true });
 
 /** Cross-field checks: names unique, every reference points at something declared. */
 function checkReferences(config: unknown, ctx: z.RefinementCtx): void {
@@ -237,6 +241,15 @@ function checkPlanReferences(config: unknown, ctx: z.RefinementCtx): void {
   });
 }
 
+/** Metrics are never served on the public listener: the two cannot share a port. */
+function checkMetricsPort(config: unknown, ctx: z.RefinementCtx): void {
+  const { server, metrics } = asRecord(config);
+  const { enabled, port } = asRecord(metrics);
+  const serverPort = asRecord(server)['port'];
+  if (enabled !== true || port === 0 || port !== serverPort) return;
+  issue(ctx, ['metrics', 'port'], `must differ from server.port (${String(serverPort)}): metrics are served on a listener of their own`);
+}
+
 function issue(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
   ctx.addIssue({ code: 'custom', path, message });
 }
@@ -258,3 +271,4 @@ export type OpenapiSourceConfig = z.output<typeof openapiSourceSchema>;
 export type LinkConfig = z.output<typeof linkSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
 export type GraphqlConfig = z.output<typeof graphqlSchema>;
+export type { MetricsConfig } from './metrics.js';

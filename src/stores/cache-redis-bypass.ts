@@ -1,11 +1,12 @@
 import type { Logger } from '../logger.js';
 
-export interface CacheBypassStats {
+/** A type, not an interface, so that it is a `PolicyCounters` (a record of numbers) as it is. */
+export type CacheBypassStats = {
   /** Redis commands that failed or timed out. */
   failures: number;
   /** Calls answered without Redis (a miss, a dropped write): not connected, or skipping after a failure. */
   bypassed: number;
-}
+};
 
 export interface CacheBypassOptions {
   /** Whether Redis can take commands right now (the client is `ready`). */

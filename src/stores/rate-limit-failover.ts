@@ -20,14 +20,15 @@ export interface FailoverRateLimitStoreDeps {
   now: () => number;
 }
 
-export interface FailoverStats {
+/** A type, not an interface, so that it is a `PolicyCounters` (a record of numbers) as it is. */
+export type FailoverStats = {
   /** Checks answered by the local limiter because the primary failed or was unavailable. */
   fallbacks: number;
   /** Checks refused with 503 because the primary failed (`failMode: closed`). */
   refusals: number;
   /** Primary calls that failed (error or timeout). */
   failures: number;
-}
+};
 
 /** Between two warnings about the primary, so an outage logs a line every few seconds, not per request. */
 const WARN_EVERY_MS = 5_000;

@@ -87,7 +87,7 @@ export interface UpstreamHealth {
   lastError: string | undefined;
 }
 
-/** Counters of one upstream since start, for a later `/metrics`. */
+/** Counters of one upstream since start, served as `junction_upstream_*` metrics (src/metrics/upstream-metrics.ts). */
 export interface UpstreamStats {
   /** Calls made through `request`. */
   requests: number;
