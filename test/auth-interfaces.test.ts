@@ -27,7 +27,7 @@ interface Catalog {
 }
 
 /** The gateway over an upstream serving one Product through `priced`, `stocked` and `product`. */
-function useCatalog(sdl: string, auth: Record<string, unknown>): Catalog {
+function useCatalog(sdl: string, auth: Record<string, unknown>, extra: Record<string, unknown> = {}): Catalog {
   const catalog = {} as Catalog;
   beforeAll(async () => {
     const schema = buildSchema(readFileSync(sdl, 'utf8'));
@@ -39,6 +39,7 @@ function useCatalog(sdl: string, auth: Record<string, unknown>): Catalog {
     catalog.gateway = await startAuthGateway({
       auth: { jwt: { issuers: [{ issuer: 'https://issuer.test', audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }] }, ...auth },
       extra: {
+        ...extra,
         upstreams: { catalog: { url: catalog.upstream.url } },
         sources: [{ name: 'catalog', type: 'graphql', upstream: 'catalog', schema: { file: sdl } }],
       },
@@ -122,6 +123,18 @@ describe.each<Mode>(['reject', null])('onFieldDenied: %s', (mode) => {
       const { status, body } = await catalog.gateway.query('{ product { id name } }');
       expect(status).toBe(200);
       expect(body).toEqual({ data: { product: { id: 'p1', name: 'Lamp' } } });
+    });
+  });
+
+  describe('with a response cache', () => {
+    const cache = { types: { Product: { maxAge: 300 }, Priced: { maxAge: 300 } } };
+    const catalog = useCatalog(PLAIN_SDL, { onFieldDenied: mode, fields: { 'Priced.price': { authenticated: true } } }, { cache });
+
+    it.each(selections('priced', 'price'))('a caller\'s price $how is cached PRIVATE, never served to anonymous callers', async ({ query, root }) => {
+      const served = catalog.gateway.query(query, await bearer());
+      expect((await served).headers.get('cache-control')).toMatch(/^private/);
+      await expectServed(served, [root, 'price']);
+      await expectDenied(catalog, mode, catalog.gateway.query(query), 'UNAUTHENTICATED', [root, 'price']);
     });
   });
 });
