@@ -12,9 +12,11 @@ export type RequirementIndex = ReadonlyMap<string, Requirement>;
 
 /**
  * Gathers what every field needs, once per schema: directives on the field and on its type (from
- * subgraph SDL, kept through stitching, or gateway SDL), plus `auth.fields` from config. A field of
- * an interface also takes the requirements of that field on every implementation, so selecting
- * through the interface never bypasses a rule written on a concrete type.
+ * subgraph SDL, kept through stitching, or gateway SDL), plus `auth.fields` from config. A field
+ * declared by an interface also needs what the interface asks of it (on the field or on the
+ * interface type) on every implementation, and the interface's field needs what every
+ * implementation asks: whether selected through the interface, through a fragment on the
+ * implementation or on the implementation directly, the same rules hold (all of them).
  */
 export function collectRequirements(
   schema: GraphQLSchema,
@@ -22,24 +24,30 @@ export function collectRequirements(
   logger: Logger,
   build?: SchemaBuild,
 ): RequirementIndex {
-  const index = new Map<string, Requirement>();
   const typed = configuredByCoordinate(schema, configured, logger, build);
   const composite = Object.values(schema.getTypeMap()).filter(
     (type): type is GraphQLObjectType | GraphQLInterfaceType => (isObjectType(type) || isInterfaceType(type)) && !type.name.startsWith('__'),
   );
+  const own = new Map<string, Requirement>();
   for (const type of composite) {
     const onType = combineAll([fromDirectives(schema, type), typed.get(type.name)]);
     for (const field of Object.values(type.getFields())) {
-      const coordinate = `${type.name}.${field.name}`;
-      const requirement = combineAll([onType, fromDirectives(schema, field), typed.get(coordinate)]);
-      if (requirement !== undefined) index.set(coordinate, requirement);
+      const requirement = combineAll([onType, fromDirectives(schema, field), typed.get(`${type.name}.${field.name}`)]);
+      if (requirement !== undefined) own.set(`${type.name}.${field.name}`, requirement);
     }
   }
+  /** What the field asks on the type itself and on every interface of it declaring the field. */
+  const declared = (type: GraphQLObjectType | GraphQLInterfaceType, field: string): (Requirement | undefined)[] => [
+    own.get(`${type.name}.${field}`),
+    ...type.getInterfaces().filter((parent) => parent.getFields()[field] !== undefined).map((parent) => own.get(`${parent.name}.${field}`)),
+  ];
+  const index = new Map<string, Requirement>();
   for (const type of composite) {
-    if (!isInterfaceType(type)) continue;
     for (const field of Object.keys(type.getFields())) {
-      const parts = [index.get(`${type.name}.${field}`), ...schema.getPossibleTypes(type).map((impl) => index.get(`${impl.name}.${field}`))];
-      const requirement = combineAll(parts);
+      const parts = isInterfaceType(type)
+        ? [...declared(type, field), ...schema.getPossibleTypes(type).flatMap((implementation) => declared(implementation, field))]
+        : declared(type, field);
+      const requirement = combineAll([...new Set(parts)]);
       if (requirement !== undefined) index.set(`${type.name}.${field}`, requirement);
     }
   }

@@ -1,6 +1,7 @@
 /**
  * The auth directives, with the same meaning as in Apollo's and Cosmo's routers. On a type they
- * apply to every field of it. Several requirements on one field (type, field, config) all hold.
+ * apply to every field of it; on an interface (or an interface's field), to the fields it declares
+ * on every implementation too. Several requirements on one field (type, field, config) all hold.
  */
 export const AUTH_TYPE_DEFS = /* GraphQL */ `
 "The caller must be authenticated."

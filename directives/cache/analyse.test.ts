@@ -111,6 +111,22 @@ describe('cache policy of an operation (Apollo semantics)', () => {
     expect(plan('{ titled { __typename } }', undefined, { fields: { 'Titled.title': { maxAge: 2 } } }).maxAge).toBe(100);
   });
 
+  it('makes a field an interface guards (on the field or on itself) PRIVATE on every implementation, however selected', () => {
+    const onField = { privateCoordinates: new Set(['Titled.title']) };
+    expect(plan('{ media { ... on Film { title } } }', undefined, onField).scope).toBe('PRIVATE');
+    expect(plan('{ titled { ... on Song { title } } }', undefined, onField).scope).toBe('PRIVATE');
+    expect(plan('{ media { ... on Song { title } } }', undefined, { privateCoordinates: new Set(['Titled']) }).scope).toBe('PRIVATE');
+    expect(plan('{ media { ... on Film { id } } }', undefined, { privateCoordinates: new Set(['Titled']) }).scope).toBe('PUBLIC');
+    const schema = buildSchema(`${CACHE_TYPE_DEFS}
+      directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE
+      interface Priced { price: Int @authenticated }
+      type Product implements Priced @cacheControl(maxAge: 60) { id: ID! price: Int }
+      type Query { product: Product }
+    `);
+    expect(plan('{ product { price } }', schema).scope).toBe('PRIVATE');
+    expect(plan('{ product { id } }', schema).scope).toBe('PUBLIC');
+  });
+
   it('never caches a mutation', () => {
     expect(plan('mutation { renameBook(id: 1, title: "x") { id } }')).toMatchObject({ kind: 'mutation', maxAge: 0 });
   });

@@ -1,5 +1,5 @@
 import { getDirective } from '@graphql-tools/utils';
-import type { GraphQLCompositeType, GraphQLField, GraphQLNamedType, GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { isInterfaceType, isObjectType, type GraphQLCompositeType, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { CacheConfig } from '../../src/config/cache.js';
 import { CACHE_DIRECTIVE_NAME, type CacheHint } from './sdl.js';
 
@@ -21,8 +21,9 @@ const NO_HINT: CacheHint = Object.freeze({});
 
 /**
  * Reads `@cacheControl` from the schema (kept through stitching) and overlays the config's hints
- * per type and per coordinate. A field or type guarded by an auth directive is `PRIVATE`: a
- * whole-response hit skips resolvers, so its data must never be shared between principals.
+ * per type and per coordinate. A field or type guarded by an auth directive is `PRIVATE`, and so is
+ * a field an interface guards (on the field or on itself): a whole-response hit skips resolvers,
+ * so its data must never be shared between principals.
  */
 export function createHintResolver(schema: GraphQLSchema, options: HintOptions): HintResolver {
   const typeHints = new Map<string, CacheHint>();
@@ -35,6 +36,15 @@ export function createHintResolver(schema: GraphQLSchema, options: HintOptions):
     if (privateCoordinates.has(coordinate)) return true;
     for (const name of privateNames) if ((getDirective(schema, node, name) ?? []).length > 0) return true;
     return false;
+  }
+
+  /** A guard on an interface field, or on the interface, holds on that field of every implementation (as auth enforces it). */
+  function guardedByInterface(parent: GraphQLObjectType | GraphQLCompositeType, fieldName: string): boolean {
+    if (!isObjectType(parent) && !isInterfaceType(parent)) return false;
+    return parent.getInterfaces().some((parentInterface) => {
+      const declared = parentInterface.getFields()[fieldName];
+      return declared !== undefined && (guarded(parentInterface, parentInterface.name) || guarded(declared, `${parentInterface.name}.${fieldName}`));
+    });
   }
 
   function directiveHint(node: Parameters<typeof getDirective>[1]): CacheHint {
@@ -56,7 +66,8 @@ export function createHintResolver(schema: GraphQLSchema, options: HintOptions):
       let hint = fieldHints.get(coordinate);
       if (hint === undefined) {
         const parentGuarded = guarded(parent as GraphQLNamedType, parent.name);
-        hint = merge(directiveHint(field), options.fields[coordinate], parentGuarded || guarded(field, coordinate));
+        const fieldGuarded = parentGuarded || guarded(field, coordinate) || guardedByInterface(parent, field.name);
+        hint = merge(directiveHint(field), options.fields[coordinate], fieldGuarded);
         fieldHints.set(coordinate, hint);
       }
       return hint;
