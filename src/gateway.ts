@@ -115,7 +115,7 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
       serving = false;
       runtimes.endTunnels();
       await http.drain(config.server.shutdownGraceMs);
-      await Promise.all([runtimes.close(), metrics?.close()]);
+      await Promise.all([runtimes.close(), metrics?.dispose()]);
     },
   };
 }

@@ -62,6 +62,23 @@ describe('metrics endpoint', () => {
     expect(sample(after.text, 'junction_rate_limit_store_fallbacks_total')).toBe(0);
   });
 
+  it('serves the process metrics to every gateway of the process, and a closed gateway\'s counters to none', async () => {
+    const first = await startWithMetrics();
+    expect((await first.query('{ users { id } }')).status).toBe(200);
+    const firstText = (await scrape(first.gateway.metricsAddress())).text;
+    expect(sample(firstText, 'junction_upstream_requests_total', { upstream: 'users' })).toBe(1);
+    await first.close();
+    running = undefined;
+    expect(first.gateway.metricsAddress()).toBeUndefined();
+
+    const second = await startWithMetrics();
+    const text = (await scrape(second.gateway.metricsAddress())).text;
+    // One set of process metrics (collected once per process), and this gateway's own counters from zero.
+    expect(text.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sample(text, 'junction_upstream_requests_total', { upstream: 'users' })).toBe(0);
+  });
+
   it('is never served by the public listener, and answers nothing but GET or HEAD of its path', async () => {
     const g = await startWithMetrics();
     expect(await publicMetricsPath(g.url)).toEqual({ status: 404, code: 'ROUTE_NOT_FOUND' });

@@ -6,7 +6,20 @@ import { createMetricsRegistry, type MetricsSources } from './registry.js';
 export type { MetricsListener } from './listener.js';
 export type { MetricsSources } from './registry.js';
 
+export interface GatewayMetrics extends MetricsListener {
+  /** Closes the listener and drops the gateway's metrics for good (the gateway is closing). */
+  dispose(): Promise<void>;
+}
+
 /** The metrics listener of `config`, serving what `sources` report when scraped. */
-export function createMetrics(config: MetricsConfig, sources: MetricsSources, logger: Logger): MetricsListener {
-  return createMetricsListener(config, createMetricsRegistry(sources), logger);
+export function createMetrics(config: MetricsConfig, sources: MetricsSources, logger: Logger): GatewayMetrics {
+  const metrics = createMetricsRegistry(sources);
+  const listener = createMetricsListener(config, metrics.registry, logger);
+  return {
+    ...listener,
+    async dispose() {
+      await listener.close();
+      metrics.close();
+    },
+  };
 }

@@ -11,16 +11,45 @@ export interface MetricsSources extends ConfigState {
   policyStats(): Readonly<Record<string, PolicyCounters>>;
 }
 
+export interface MetricsRegistry {
+  /** What the endpoint serves: the process metrics and this gateway's. */
+  readonly registry: Registry;
+  /** Drops this gateway's metrics, so that nothing the process keeps refers to its runtime. */
+  close(): void;
+}
+
+/**
+ * Node's process metrics, collected once per process: prom-client watches garbage collections
+ * and samples the event loop for them, and never stops. Per gateway, they would keep every
+ * closed gateway alive.
+ */
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 /**
  * The gateway's metrics in a registry of its own (never prom-client's global one, which any
- * other library in the process could write to): Node's process metrics, and the gateway's
+ * other library in the process could write to): the process metrics, and the gateway's
  * counters read from their stats objects at scrape time.
  */
-export function createMetricsRegistry(sources: MetricsSources): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  registerUpstreamMetrics(registry, sources.upstreams);
-  registerPolicyMetrics(registry, sources.policyStats);
-  registerConfigMetrics(registry, sources);
-  return registry;
+export function createMetricsRegistry(sources: MetricsSources): MetricsRegistry {
+  const own = new Registry();
+  registerUpstreamMetrics(own, sources.upstreams);
+  registerPolicyMetrics(own, sources.policyStats);
+  registerConfigMetrics(own, sources);
+  const registry = Registry.merge([processMetrics(), own]);
+  return {
+    registry,
+    close() {
+      own.clear();
+      // The merged registry holds the process metrics too: removing them from it leaves them running for the next gateway.
+      registry.clear();
+    },
+  };
 }
