@@ -44,8 +44,10 @@ export interface PolicyState {
   /**
    * Set by auth before execution when the caller is denied a field the operation selects and
    * denied fields answer null (`onFieldDenied: null`): whether the caller is denied the field of an
-   * object type at `Type.field`. Such a field (and what it would select) is not charged by rate
-   * limiting. Undefined when the caller is denied nothing.
+   * object type at `Type.field`. Rate limiting does not charge such a field selected at the
+   * operation's root (the guard answers it without an upstream call), nor what it selects; a
+   * denied nested field is charged, its source still resolves it. Undefined when the caller is
+   * denied nothing.
    */
   deniedField?: (coordinate: string) => boolean;
 }

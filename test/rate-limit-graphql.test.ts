@@ -68,12 +68,15 @@ rateLimit:
   fields:
     Query.products: { minute: 2, by: field }
     Query.users: { minute: 3, by: field }`);
+    g.services.resetCalls();
     for (let i = 0; i < 3; i++) {
       const anonymous = await g.query('{ products { id } }');
       expect(anonymous.status).toBe(200);
       expect(anonymous.body.data).toEqual({ products: null });
       expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
     }
+    // The guard answers the denied root field itself: no upstream call was made for it.
+    expect(g.services.catalog.calls.total).toBe(0);
     const guest = await g.query('{ products { id } users { id } }', { 'x-api-key': 'guest-key' });
     expect(guest.status).toBe(200);
     expect(codes(guest)).toEqual(['FORBIDDEN']);
@@ -85,6 +88,33 @@ rateLimit:
     expect((await g.query('{ products { id } }', reader)).status).toBe(200);
     expect((await g.query('{ products { id } }', reader)).status).toBe(429);
     expect((await g.query('{ users { id } }', reader)).headers.get('ratelimit-remaining')).toBe('1');
+  });
+
+  it('onFieldDenied null: a denied nested field is still fetched by its source, so it is charged', async () => {
+    const g = await start(`
+auth:
+  onFieldDenied: "null"
+  apiKeys:
+    consumers:
+      - { id: alice, keySha256: ${sha256Hex('alice-key')} }
+  fields:
+    User.email: { authenticated: true }
+rateLimit:
+  fields:
+    User.email: { minute: 2, by: field }`);
+    for (let i = 0; i < 2; i++) {
+      const anonymous = await g.query('{ users { id email } }');
+      expect(anonymous.status).toBe(200);
+      expect(codes(anonymous)).toContain('UNAUTHENTICATED');
+    }
+    g.services.resetCalls();
+    const refused = await g.query('{ users { id email } }');
+    expect(refused.status).toBe(429);
+    expect(codes(refused)).toEqual(['RATE_LIMITED']);
+    expect(g.services.users.calls.total).toBe(0);
+    // The budget is the field's: the anonymous calls spent it for everyone.
+    expect((await g.query('{ users { id email } }', { 'x-api-key': 'alice-key' })).status).toBe(429);
+    expect((await g.query('{ users { id } }')).status).toBe(200);
   });
 
   it('usage plans: each consumer of a plan has its own throttle and quota', async () => {

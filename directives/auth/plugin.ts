@@ -29,7 +29,8 @@ type YogaContext = GatewayContext & { request: Request };
  * document's protected fields (planned once per document). In `reject` mode a denied field refuses
  * the whole request with 401/403 before any upstream call; in `null` mode the request goes on (the
  * field's resolver answers null with the error) and `deniedField` in the policy state tells rate
- * limiting, which runs next, what not to charge.
+ * limiting, which runs next, which denied root fields not to charge (no upstream call is made for
+ * them; a denied nested field is still fetched by its source and is charged).
  */
 export function useAuth(options: AuthPluginOptions): Plugin {
   const { authenticator, identityOf, plannerOf, requirementsOf, realm } = options;

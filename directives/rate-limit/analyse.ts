@@ -6,7 +6,6 @@ import {
   isObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLInterfaceType,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -29,10 +28,11 @@ export type DeniedField = (coordinate: string) => boolean;
  * the interface's own rule: which type it will be is only known at run time. Computed once per (schema, document, operation) and cached on the parsed
  * document, which Yoga itself caches, so a repeated document costs one WeakMap lookup.
  *
- * With `deniedField`, a field the caller is denied (it resolves to null) is not charged, nor is
- * anything selected under it: on an interface, when the caller is denied it on every type it may
- * resolve on there, else only the rules of those types are left out. Such an analysis depends on
- * the caller, so it is not cached (only requests denied some field pay it).
+ * With `deniedField`, a root field the caller is denied is not charged, nor is anything selected
+ * under it: auth's guard answers it null before any upstream call. A denied nested field is charged
+ * like any other: the source still resolves it (stitching forwards the parent's whole selection)
+ * and only the gateway nulls it afterwards. Such an analysis depends on the caller, so it is not
+ * cached (only requests denied some field pay it).
  */
 export function createDocumentAnalyser(rules: ReadonlyMap<string, RateLimitRule>) {
   const cache = new WeakMap<DocumentNode, Map<string, readonly Charge[]>>();
@@ -70,7 +70,7 @@ function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: s
   const counts = new Map<RateLimitRule, number>();
   const limitedFields = new Set([...rules.keys()].map((coordinate) => coordinate.slice(coordinate.indexOf('.') + 1)));
   const walk = { visits: 0, fragments, schema, rules, limitedFields, counts, deniedField };
-  visit(walk, operation.selectionSet, root, [root], new Set());
+  visit(walk, operation.selectionSet, root, [root], new Set(), true);
   return [...counts].map(([rule, units]) => ({ rule, units }));
 }
 
@@ -85,45 +85,44 @@ interface Walk {
   deniedField: DeniedField | undefined;
 }
 
-/** `possible`: the concrete types the object whose selection set this is can have at run time. */
-function visit(walk: Walk, selectionSet: SelectionSetNode, parent: GraphQLNamedType, possible: readonly GraphQLObjectType[], spreading: Set<string>): void {
+/**
+ * `possible`: the concrete types the object whose selection set this is can have at run time;
+ * `atRoot`: this is the operation's own selection set (fragments spread there included).
+ */
+function visit(
+  walk: Walk,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLNamedType,
+  possible: readonly GraphQLObjectType[],
+  spreading: Set<string>,
+  atRoot: boolean,
+): void {
   for (const selection of selectionSet.selections) {
     if (++walk.visits > MAX_VISITS) return;
     if (selection.kind === Kind.FIELD) {
       if (!(isObjectType(parent) || isInterfaceType(parent))) continue;
       const field = parent.getFields()[selection.name.value];
       if (field === undefined) continue;
-      const served = walk.deniedField === undefined ? possible : servedOn(walk.deniedField, parent, field.name, possible);
-      if (served === undefined) continue;
-      if (walk.limitedFields.has(field.name)) charge(walk, parent, field.name, served);
+      if (atRoot && walk.deniedField?.(`${parent.name}.${field.name}`) === true) continue;
+      if (walk.limitedFields.has(field.name)) charge(walk, parent, field.name, possible);
       if (selection.selectionSet) {
         const type = getNamedType(field.type);
-        visit(walk, selection.selectionSet, type, possibleTypes(walk.schema, type), spreading);
+        visit(walk, selection.selectionSet, type, possibleTypes(walk.schema, type), spreading, false);
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
       const narrowed = condition ? narrow(walk.schema, possible, condition) : possible;
-      visit(walk, selection.selectionSet, condition ?? parent, narrowed, spreading);
+      visit(walk, selection.selectionSet, condition ?? parent, narrowed, spreading, atRoot);
     } else {
       const fragment = walk.fragments.get(selection.name.value);
       if (fragment === undefined || spreading.has(fragment.name.value)) continue;
       const condition = walk.schema.getType(fragment.typeCondition.name.value);
       const narrowed = condition ? narrow(walk.schema, possible, condition) : possible;
       spreading.add(fragment.name.value);
-      visit(walk, fragment.selectionSet, condition ?? parent, narrowed, spreading);
+      visit(walk, fragment.selectionSet, condition ?? parent, narrowed, spreading, atRoot);
       spreading.delete(fragment.name.value);
     }
   }
-}
-
-/**
- * The possible types the caller may see `field` on, or undefined when it is denied everywhere it
- * can resolve (on an object type: denied there).
- */
-function servedOn(deniedField: DeniedField, parent: GraphQLObjectType | GraphQLInterfaceType, field: string, possible: readonly GraphQLObjectType[]): readonly GraphQLObjectType[] | undefined {
-  if (isObjectType(parent)) return deniedField(`${parent.name}.${field}`) ? undefined : possible;
-  const served = possible.filter((type) => !deniedField(`${type.name}.${field}`));
-  return served.length === 0 && possible.length > 0 ? undefined : served;
 }
 
 /** One occurrence of `field`: its rule on the parent and on each possible concrete type, each rule once. */

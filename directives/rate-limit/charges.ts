@@ -8,7 +8,7 @@ import type { Charge } from './limiter.js';
 
 /**
  * What one operation of a document spends: each limited field per occurrence, plus the `operations`
- * rule once; fields the caller is denied (`deniedField`, set by auth) are left out.
+ * rule once; root fields the caller is denied (`deniedField`, set by auth) are left out.
  */
 export type ChargePlanner = (
   schema: GraphQLSchema,

@@ -15,7 +15,7 @@ export interface RateLimitFastPathOptions {
 /**
  * Rate limiting on the fast path: the same charges as the plugin, spent through the same limiter;
  * a refusal answers 429 RATE_LIMITED from here. Auth's step hands a request denied any field to
- * the pipeline, so `deniedField` is normally unset here; were it set, the same fields are left out. No step at all for an operation no rule counts
+ * the pipeline, so `deniedField` is normally unset here; were it set, the same root fields are left out. No step at all for an operation no rule counts
  * when there are no usage plans.
  */
 export function rateLimitFastPath(config: RateLimitConfig, options: RateLimitFastPathOptions): FastPathPolicy {

@@ -25,9 +25,10 @@ interface YogaContext {
 /**
  * The GraphQL surface of rate limiting: before execution (after auth's plugin, which comes first
  * in the plugin list, so an unauthenticated request is refused before it spends anything), spend
- * each limited field's budget once per occurrence (not of fields auth denies the caller, which
- * answer null), the `operations` rule and the caller's usage plan once per operation. Refused: the whole operation answers 429 RATE_LIMITED with no upstream
- * call. Charges are planned once per document (charges.ts).
+ * each limited field's budget once per occurrence (not of root fields auth denies the caller,
+ * which answer null without an upstream call), the `operations` rule and the caller's usage plan
+ * once per operation. Refused: the whole operation answers 429 RATE_LIMITED with no upstream call.
+ * Charges are planned once per document (charges.ts).
  */
 export function useRateLimit(options: RateLimitPluginOptions): Plugin {
   const { config, limiter, chargesOf } = options;
