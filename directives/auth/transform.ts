@@ -19,14 +19,23 @@ export function guardResolvers(schema: GraphQLSchema, index: RequirementIndex, r
       const coordinate = `${typeName}.${fieldName}`;
       const requirement = index.get(coordinate);
       if (requirement === undefined) return field;
+      const check = (context: unknown): void => {
+        const denial = evaluate(requirement, gatewayContextOf(context)?.policy?.principal);
+        if (denial === 'UNAUTHENTICATED') throw missingCredentials(realm, `Field "${coordinate}"`);
+        if (denial === 'FORBIDDEN') throw forbidden(realm, `field "${coordinate}"`);
+      };
       const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      const subscribe = field.subscribe;
       return {
         ...field,
         resolve: function authorisedField(source, args, context, info) {
-          const denial = evaluate(requirement, gatewayContextOf(context)?.policy?.principal);
-          if (denial === 'UNAUTHENTICATED') throw missingCredentials(realm, `Field "${coordinate}"`);
-          if (denial === 'FORBIDDEN') throw forbidden(realm, `field "${coordinate}"`);
+          check(context);
           return resolve(source, args, context, info);
+        },
+        // A protected subscription is refused before it is opened upstream, not only per event.
+        subscribe: subscribe === undefined ? undefined : function authorisedSubscription(source, args, context, info) {
+          check(context);
+          return subscribe(source, args, context, info);
         },
       };
     },
