@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { FastPathAnswer, FastPathRequest, FastPathStep, FastPathVerdict } from '../policy.js';
@@ -102,5 +102,22 @@ describe('cache fast-path step when storing fails', () => {
     expect(leader.state.responseHeaders['cache-control']).toBe('no-store');
     // Released with nothing shared: the waiter leads its own miss (well before the one-minute wait).
     expect(typeof afterOf(await waiting)).toBe('function');
+  });
+});
+
+describe('a mutation whose purge fails', () => {
+  it('resolves (the answer still goes out), logs a warning, and still keeps an earlier miss from being stored', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger(), warn: (_fields: unknown, message: string) => void warnings.push(message) } as unknown as Logger;
+    const store: CacheStore = { ...remoteStore(), invalidate: () => Promise.reject(new Error('Command timed out')) };
+    const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger });
+    const plans = createPlanCache({ types: {}, fields: { 'Query.products': { maxAge: 60 } }, privateDirectives: [], defaultMaxAge: 0, idFields: ['id'] });
+    const step = cacheFastPath(cache, plans).document(schema, document, undefined) as FastPathStep;
+    const after = afterOf(await step(request()));
+    const mutation = plans.get(schema, parse('mutation { renameProduct(id: "p1", name: "Mouse") { id name } }'), undefined)!;
+    await expect(cache.invalidate(mutation, { data: { renameProduct: { id: 'p1', name: 'Mouse' } } })).resolves.toBeUndefined();
+    expect(warnings).toEqual(['response cache: purge after a mutation failed; stale entries may be served']);
+    await after(ANSWER);
+    expect(typeof afterOf(await step(request()))).toBe('function');
   });
 });

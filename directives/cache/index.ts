@@ -54,7 +54,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders });
   const plugin = useResponseCache(responseCache, plans);
   const adminRoutes = new Map<string, AdminRoute>();
-  if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken }));
+  if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken, logger: deps.logger }));
 
   return {
     name: 'cache',

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JunctionError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
 import { purgeTags, type CacheStore } from '../../src/stores/cache-store.js';
 
 export const PURGE_PATH = '/admin/cache/purge';
@@ -9,8 +10,9 @@ const MAX_BODY_BYTES = 4 * 1024;
 export interface PurgeRouteDeps {
   store: CacheStore;
   adminToken: string;
-  /** Also called on a purge (e.g. to forget in-process state). */
+  /** Also called on a purge, failed ones too (e.g. to forget in-process state). */
   onPurge?: () => void;
+  logger?: Logger;
 }
 
 type PurgeRequest = { all: true } | { type: string; id?: string };
@@ -18,7 +20,8 @@ type PurgeRequest = { all: true } | { type: string; id?: string };
 /**
  * `POST /admin/cache/purge` for operators: `{ "type": "Product", "id": "p1" }` purges every
  * entry holding that entity, `{ "type": "Product" }` every entry holding any Product,
- * `{ "all": true }` everything. Needs `Authorization: Bearer <cache.adminToken>`.
+ * `{ "all": true }` everything. Needs `Authorization: Bearer <cache.adminToken>`. When the store
+ * fails (Redis down or slow), 503 `SERVICE_UNAVAILABLE`: the purge may not have happened.
  */
 export function createPurgeRoute(deps: PurgeRouteDeps) {
   const expected = digest(deps.adminToken);
@@ -36,8 +39,17 @@ export function createPurgeRoute(deps: PurgeRouteDeps) {
       sendError(res, requestId, new JunctionError('BAD_REQUEST', 'Expected { "type": string, "id"?: string } or { "all": true }'));
       return;
     }
-    const purged = 'all' in body ? await purgeAll(deps.store) : await deps.store.invalidate(purgeTags(body.type, body.id));
-    deps.onPurge?.();
+    let purged: number | 'all';
+    try {
+      purged = 'all' in body ? await purgeAll(deps.store) : await deps.store.invalidate(purgeTags(body.type, body.id));
+    } catch (error) {
+      // Never `purged: 0`: the operator must know the entries may still be there, and retry.
+      deps.logger?.warn({ requestId, err: (error as Error).message, purge: body }, 'cache purge failed: the cache store did not answer');
+      sendError(res, requestId, new JunctionError('SERVICE_UNAVAILABLE', 'The cache store is unavailable; the purge may not have happened, retry it', { cause: error }));
+      return;
+    } finally {
+      deps.onPurge?.();
+    }
     sendJson(res, 200, { purged });
   };
 }

@@ -72,6 +72,7 @@ export interface ResponseCache {
    * or answers stale when the upstream failed. At once (no promise) with a memory store.
    */
   finish(lookup: Lookup, hints: CacheHintCollector, result: ExecutionResult, epoch: number, body?: string): Finished | Promise<Finished>;
+  /** Purges what a mutation returned; never rejects (a failed purge is logged). */
   invalidate(plan: CachedPlan, result: ExecutionResult): Promise<void>;
 }
 
@@ -149,7 +150,13 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       const tags = mutationPurgeTags(plan.root, result.data);
       if (tags.length === 0) return;
       invalidations++;
-      await store.invalidate(tags);
+      try {
+        await store.invalidate(tags);
+      } catch (error) {
+        // The mutation ran: its answer still goes out. Entries it should have purged may be served until they expire.
+        deps.logger.warn({ err: (error as Error).message, tags: tags.length }, 'response cache: purge after a mutation failed; stale entries may be served');
+        return;
+      }
       deps.onInvalidate?.(tags);
     },
   };

@@ -8,11 +8,11 @@ import { createRedisClient } from '../../src/stores/redis-client.js';
 import { TEST_REDIS_URL, testRedisReachable } from '../../src/stores/redis-test-support.js';
 import { createMemoryRateLimitStore } from '../../src/stores/rate-limit-memory.js';
 import { createRedisRateLimitStore } from '../../src/stores/rate-limit-redis.js';
-import type { RateLimitStore } from '../../src/stores/rate-limit-store.js';
+import { windowsOf, type Budget, type RateLimitStore } from '../../src/stores/rate-limit-store.js';
 import type { Principal } from '../policy.js';
 import { compileRule } from './args.js';
 import type { Caller } from './caller.js';
-import { createLimiter, type Charge } from './limiter.js';
+import { createLimiter, mergeSameKeys, type Charge } from './limiter.js';
 
 const redisUp = await testRedisReachable();
 let client: Redis | undefined;
@@ -79,3 +79,47 @@ for (const kind of stores) {
     });
   });
 }
+
+describe('limiter: one budget per key in a store call', () => {
+  const config = rateLimitSchema.parse({ plans: { basic: { quota: { day: 4 } } } });
+  const caller = callerOf(acme);
+
+  function recording() {
+    const calls: Budget[][] = [];
+    const store: RateLimitStore = { consume: (budgets) => (calls.push([...budgets]), createMemoryRateLimitStore({}, { now: () => NOW }).consume(budgets)) };
+    return { calls, limiter: createLimiter(config, store) };
+  }
+
+  it('adds up the costs of charges with the same key and windows, in one budget at the first one\'s place', async () => {
+    const { calls, limiter } = recording();
+    const rule = compileRule('field:Query.products', { minute: 10, by: 'consumer', cost: 2 });
+    const same = compileRule('field:Query.products', { minute: 10, by: 'consumer', cost: 3 });
+    const other = compileRule('field:Query.users', { minute: 10, by: 'consumer', cost: 1 });
+    expect(await limiter.check(caller, [{ rule, units: 1 }, { rule: other, units: 1 }, { rule: same, units: 1 }], 1)).toMatchObject({ allowed: true });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.map((budget) => [budget.key.slice(0, 16), budget.cost])).toEqual([[rule.id, 5], [other.id, 1], [expect.any(String) as unknown, 1]]);
+    expect(new Set(calls[0]!.map((budget) => budget.key)).size).toBe(3);
+  });
+
+  it('rejects with an Error (not RATE_LIMITED) when a key comes with different windows, and calls no store', async () => {
+    const { calls, limiter } = recording();
+    const rule = compileRule('field:Query.products', { minute: 10, by: 'consumer', cost: 1 });
+    const tighter = compileRule('field:Query.products', { minute: 5, by: 'consumer', cost: 1 });
+    const error = await limiter.check(caller, [{ rule, units: 1 }, { rule: tighter, units: 1 }], 1).then(() => undefined, (rejected: unknown) => rejected);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(JunctionError);
+    expect((error as Error).message).toMatch(/different windows/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('gives back the very list when every key is distinct', () => {
+    const budgets: Budget[] = [
+      { key: 'a', cost: 1, windows: windowsOf({ minute: 3 }) },
+      { key: 'b', cost: 1, windows: windowsOf({ minute: 3 }) },
+    ];
+    expect(mergeSameKeys(budgets)).toBe(budgets);
+    const dup = [...budgets, { key: 'a', cost: 2, windows: windowsOf({ minute: 3 }) }];
+    expect(mergeSameKeys(dup)).toEqual([{ key: 'a', cost: 3, windows: windowsOf({ minute: 3 }) }, budgets[1]]);
+    expect(() => mergeSameKeys([...budgets, { key: 'b', cost: 1, windows: windowsOf({ second: 3, minute: 3 }) }])).toThrow(/"b"/);
+  });
+});

@@ -46,10 +46,55 @@ export function createLimiter(config: RateLimitConfig, store: RateLimitStore): L
     const budgets: Budget[] = [];
     for (const charge of charges) budgets.push(budgetOf(charge.rule, charge.units, caller));
     if (plan !== undefined) budgets.push(budgetOf(plan, requests, caller));
-    return store.consume(budgets).then(allowedOrThrow);
+    if (budgets.length === 1) return store.consume(budgets).then(allowedOrThrow);
+    let distinct: Budget[];
+    try {
+      distinct = mergeSameKeys(budgets);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return store.consume(distinct).then(allowedOrThrow);
   }
 
   return { check, planRule };
+}
+
+/**
+ * One budget per key, as the stores expect: they check each budget on its own, so a key given
+ * twice would be checked twice but spent once (and the memory and Redis stores would disagree).
+ * Budgets of one key with the same windows become one, their costs added; the same key with
+ * other windows is a bug (a key names one rule), thrown as an Error. The list itself when every
+ * key is distinct (the usual case: rule scopes differ).
+ */
+export function mergeSameKeys(budgets: Budget[]): Budget[] {
+  if (!repeatsAKey(budgets)) return budgets;
+  const byKey = new Map<string, Budget>();
+  for (const budget of budgets) {
+    const first = byKey.get(budget.key);
+    if (first === undefined) {
+      byKey.set(budget.key, budget);
+      continue;
+    }
+    if (!sameWindows(first.windows, budget.windows)) {
+      throw new Error(`rate limit: budget key "${budget.key}" given twice with different windows`);
+    }
+    // Map order is insertion order: the merged budget keeps the first one's place.
+    byKey.set(budget.key, { key: first.key, cost: first.cost + budget.cost, windows: first.windows });
+  }
+  return [...byKey.values()];
+}
+
+/** A few budgets at most (a request's rules): pairwise, without allocating. */
+function repeatsAKey(budgets: readonly Budget[]): boolean {
+  for (let i = 1; i < budgets.length; i++) {
+    for (let j = 0; j < i; j++) if (budgets[i]!.key === budgets[j]!.key) return true;
+  }
+  return false;
+}
+
+function sameWindows(a: Budget['windows'], b: Budget['windows']): boolean {
+  if (a === b) return true;
+  return a.length === b.length && a.every((window, i) => window.windowMs === b[i]!.windowMs && window.limit === b[i]!.limit);
 }
 
 function allowedOrThrow(result: ConsumeResult): ConsumeResult {

@@ -30,6 +30,30 @@ describe('cache bypass after a Redis failure', () => {
     expect(bypass.stats()).toEqual({ failures: 1, bypassed: 3 });
   });
 
+  it('never skips a purge: `always` calls Redis inside the skip period, and a failure rejects and is counted', async () => {
+    const { bypass, advance } = setup();
+    await bypass.run('get', undefined, failing());
+    advance(200);
+    const purge = vi.fn(() => Promise.resolve(3));
+    expect(await bypass.always('invalidate', purge)).toBe(3);
+    expect(purge).toHaveBeenCalledTimes(1);
+    await expect(bypass.always('delete', failing())).rejects.toThrow('Command timed out');
+    expect(bypass.stats()).toEqual({ failures: 2, bypassed: 1 });
+    // The failed purge opened a new skip period for reads and writes.
+    advance(999);
+    const read = vi.fn(() => Promise.resolve('value'));
+    expect(await bypass.run('get', 'missed', read)).toBe('missed');
+    expect(read).not.toHaveBeenCalled();
+  });
+
+  it('rejects a purge at once while the client is not connected', async () => {
+    const { bypass } = setup(() => false);
+    const call = vi.fn(() => Promise.resolve(1));
+    await expect(bypass.always('invalidate', call)).rejects.toThrow('not connected');
+    expect(call).not.toHaveBeenCalled();
+    expect(bypass.stats()).toEqual({ failures: 1, bypassed: 0 });
+  });
+
   it('never calls Redis while the client is not connected', async () => {
     const { bypass } = setup(() => false);
     const call = vi.fn(() => Promise.resolve('value'));

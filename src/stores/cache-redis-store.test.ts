@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redisSchema } from '../config/redis.js';
 import { silentLogger } from '../logger.js';
 import { createRedisCacheStore } from './cache-redis-store.js';
@@ -58,7 +58,7 @@ describe('redis cache store with Redis down', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  it('bypasses: misses and dropped writes, never an error, within the command timeout', async () => {
+  it('bypasses reads and writes (a miss, a dropped write, never an error); purges fail; all within the command timeout', async () => {
     // A port that accepts connections but never answers: the worst case (a paused Redis).
     server = createServer((socket) => socket.on('error', () => undefined));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -68,8 +68,10 @@ describe('redis cache store with Redis down', () => {
     const started = performance.now();
     expect(await store.get('k')).toBeUndefined();
     await expect(store.set('k', 'v', 1_000, ['E:A:1'])).resolves.toBeUndefined();
-    expect(await store.invalidate(['E:A:1'])).toBe(0);
-    await expect(store.clear()).resolves.toBeUndefined();
+    // Purges are never dropped silently: they fail, within the command timeout too.
+    await expect(store.invalidate(['E:A:1'])).rejects.toThrow();
+    await expect(store.delete('k')).rejects.toThrow();
+    await expect(store.clear()).rejects.toThrow();
     expect(performance.now() - started).toBeLessThan(1_000);
     client.disconnect();
   });
@@ -85,5 +87,56 @@ describe('redis cache store with Redis down', () => {
     expect(await store.get('k')).toBeUndefined();
     await expect(store.set('k', 'v', 1_000)).resolves.toBeUndefined();
     client.disconnect();
+  });
+});
+
+/** The commands the store sends, without a server: `get` fails while `down`, the rest answer. */
+function fakeRedis() {
+  const state = { down: false };
+  const fake = {
+    status: 'ready',
+    options: { keyPrefix: 'p:' },
+    defineCommand(name: string) {
+      (fake as Record<string, unknown>)[name] = name === 'junctionCacheInvalidate' ? fake.invalidateScript : vi.fn(() => Promise.resolve(1));
+    },
+    get: vi.fn(() => (state.down ? Promise.reject(new Error('Command timed out')) : Promise.resolve(null))),
+    del: vi.fn(() => Promise.resolve(1)),
+    scan: vi.fn(() => Promise.resolve(['0', []])),
+    invalidateScript: vi.fn(() => Promise.resolve(2)),
+  };
+  return { fake, state, redis: fake as unknown as Redis };
+}
+
+describe('redis cache store skip period after a failure', () => {
+  it('still sends invalidate, delete and clear to Redis inside it; reads stay skipped', async () => {
+    let clock = 1_000_000;
+    const { fake, state, redis } = fakeRedis();
+    const store = createRedisCacheStore({ redis, logger: silentLogger(), retryAfterMs: 1_000, now: () => clock });
+    state.down = true;
+    expect(await store.get('q1')).toBeUndefined();
+    state.down = false;
+    clock += 200; // inside the skip period
+    expect(await store.get('q1')).toBeUndefined();
+    expect(fake.get).toHaveBeenCalledTimes(1);
+    expect(await store.invalidate(['E:Product:1'])).toBe(2);
+    expect(fake.invalidateScript).toHaveBeenCalledWith(1, 'cache:t:E:Product:1');
+    await store.delete('q1');
+    expect(fake.del).toHaveBeenCalledWith('cache:e:q1');
+    await store.clear();
+    expect(fake.scan).toHaveBeenCalledTimes(1);
+    expect(store.stats()).toEqual({ failures: 1, bypassed: 2 });
+  });
+
+  it('rejects a purge Redis failed, inside the skip period too', async () => {
+    let clock = 1_000_000;
+    const { fake, state, redis } = fakeRedis();
+    const store = createRedisCacheStore({ redis, logger: silentLogger(), retryAfterMs: 1_000, now: () => clock });
+    state.down = true;
+    await store.get('q1');
+    clock += 200;
+    fake.invalidateScript.mockImplementationOnce(() => Promise.reject(new Error('Command timed out')));
+    await expect(store.invalidate(['E:Product:1'])).rejects.toThrow('Command timed out');
+    expect(fake.invalidateScript).toHaveBeenCalledTimes(1);
+    expect(store.stats().failures).toBe(2);
   });
 });

@@ -49,9 +49,10 @@ const TAG = 'cache:t:';
 /**
  * A cache store shared by every replica through Redis. Each call is bounded by the client's
  * command timeout; when Redis is down or slow the cache is bypassed (a miss, a dropped write),
- * never an error to a client, and after a failure it stays bypassed for `retryAfterMs` so that a
- * slow Redis costs one timeout, not one per call. Needs a single Redis node (or one slot):
- * scripts touch several keys.
+ * never an error to a client, and after a failure reads and writes stay bypassed for
+ * `retryAfterMs` so that a slow Redis costs one timeout, not one per call. Purges (`delete`,
+ * `invalidate`, `clear`) are never skipped: each tries Redis and rejects when it fails. Needs a
+ * single Redis node (or one slot): scripts touch several keys.
  */
 export function createRedisCacheStore(deps: RedisCacheStoreDeps): RedisCacheStore {
   const { redis } = deps;
@@ -65,6 +66,7 @@ export function createRedisCacheStore(deps: RedisCacheStoreDeps): RedisCacheStor
     now: deps.now ?? Date.now,
   });
   const bounded = bypass.run;
+  const purge = bypass.always;
 
   return {
     kind: 'redis',
@@ -74,14 +76,14 @@ export function createRedisCacheStore(deps: RedisCacheStoreDeps): RedisCacheStor
       if (ttlMs <= 0) return;
       await commands.junctionCacheSet(1 + tags.length, ENTRY + key, ...tags.map((tag) => TAG + tag), value, Math.ceil(ttlMs));
     }),
-    delete: (key) => bounded('delete', undefined, async () => {
+    delete: (key) => purge('delete', async () => {
       await redis.del(ENTRY + key);
     }),
-    invalidate: (tags) => bounded('invalidate', 0, async () => {
-      if (tags.length === 0) return 0;
-      return commands.junctionCacheInvalidate(tags.length, ...tags.map((tag) => TAG + tag));
-    }),
-    clear: () => bounded('clear', undefined, () => clearAll(redis)),
+    invalidate: (tags) => {
+      if (tags.length === 0) return Promise.resolve(0);
+      return purge('invalidate', () => commands.junctionCacheInvalidate(tags.length, ...tags.map((tag) => TAG + tag)));
+    },
+    clear: () => purge('clear', () => clearAll(redis)),
     async close() {
       // The client is shared with other stores; its owner closes it.
     },

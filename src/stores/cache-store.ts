@@ -1,8 +1,10 @@
 /**
  * The narrow interface both cache stores (memory, Redis) implement and one contract test checks.
  * Values are opaque strings; tags index entries for invalidation (`E:Product:p1`, `T:Product`).
- * A store never throws to its caller: when its backend is down, `get` misses and writes are
- * dropped, so the cache is bypassed and requests are served from upstream.
+ * `get` and `set` never throw: when the backend is down, `get` misses and writes are dropped, so
+ * the cache is bypassed and requests are served from upstream. Purges (`delete`, `invalidate`,
+ * `clear`) reject when the backend fails: a purge dropped silently would leave stale entries
+ * served for their whole time to live, so the caller must know.
  */
 export interface CacheStore {
   /** `memory` or `redis`, for logs and metrics. */

@@ -37,7 +37,8 @@ export interface Budget {
 export interface RateLimitStore {
   /**
    * Spends every budget in every one of its windows at once, or nothing anywhere when any window
-   * of any budget lacks room. The keys of one call are distinct (one budget per rule).
+   * of any budget lacks room. The keys of one call are distinct: the limiter merges budgets of
+   * one key (`mergeSameKeys`).
    */
   consume(budgets: readonly Budget[]): Promise<ConsumeResult>;
   close?(): Promise<void>;
