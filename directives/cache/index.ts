@@ -53,7 +53,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   const plans = createPlanCache(cache, authGuardedCoordinates(config), { tagAllTypes: cache.adminToken !== undefined });
   const forwardedHeaders = [...new Set(config.sources.flatMap((source) => source.forwardHeaders))];
   const accountsFor = createCredentialCheck(config.auth);
-  const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders });
+  const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders, accountsFor });
   const plugin = useResponseCache(responseCache, plans);
   const adminRoutes = new Map<string, AdminRoute>();
   if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken }));
