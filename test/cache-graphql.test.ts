@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
@@ -145,6 +146,30 @@ describe('GraphQL response cache (real gateway)', () => {
     await query('{ products { id } }');
     await query('{ products { id } }');
     expect(catalog.calls.total).toBe(3);
+  });
+
+  it('a forwarded Authorization or cookie the gateway did not verify keeps an answer out of the cache; a verified token keys it', async () => {
+    await gateway.close();
+    const yaml = configText(accounts, catalog)
+      .replace(`spec: "${catalogOpenApiPath}" }`, `spec: "${catalogOpenApiPath}", forwardHeaders: [authorization, cookie] }`)
+      .replace('auth:\n', `auth:\n  apiKeys: { consumers: [{ id: acme, keySha256: "${createHash('sha256').update('acme-key').digest('hex')}" }] }\n`);
+    gateway = await createGateway(parseConfig(yaml, '/tmp/cache-e2e.yaml', { env: {} }), { logger: silentLogger(), now: () => time });
+    url = `http://127.0.0.1:${(await gateway.listen()).port}`;
+    const acme = { 'x-api-key': 'acme-key' };
+    // The API key is verified; a Basic Authorization or a cookie beside it goes to the catalog as is.
+    for (const other of [{ authorization: 'Basic YWxpY2U6cw==' }, { cookie: 'session=alice' }] as Record<string, string>[]) {
+      const before = catalog.calls.total;
+      await query('{ products { id } }', { ...acme, ...other });
+      const again = await query('{ products { id } }', { ...acme, ...other });
+      expect(again.headers.get('cache-control')).toBe('no-store');
+      expect(catalog.calls.total).toBe(before + 2);
+    }
+    const alice = { authorization: `Bearer ${await token('alice', time)}` };
+    const before = catalog.calls.total;
+    const first = await query('{ products { id } }', alice);
+    expect((await query('{ products { id } }', alice)).text).toBe(first.text);
+    await query('{ products { id } }', { authorization: `Bearer ${await token('bob', time)}` });
+    expect(catalog.calls.total).toBe(before + 2);
   });
 
   it('answers 304 to a matching If-None-Match, without a body or an upstream call', async () => {

@@ -121,3 +121,43 @@ describe('usage plans on REST routes', () => {
     expect(withKey.body['headers']).toMatchObject({ authorization: 'Basic YmFja2VuZDpzZWNyZXQ=', 'x-junction-consumer': 'acme' });
   });
 });
+
+describe('the REST cache and credentials the gateway did not verify', () => {
+  const plans = { plans: { basic: { quota: { day: 100 } } } };
+  const seen = (answer: { body: Record<string, any> }) => answer.body['headers'];
+
+  it('never keeps a private answer under an API key when the request also carries an Authorization header or a cookie', async () => {
+    // Plans make every route verify the API key alone: a bearer token or cookie beside it is the backend's.
+    const gw = await start([{ name: 'me', policies: { cache: { maxAge: 30 } } }, { name: 'mine', policies: { cache: { maxAge: 30, scope: 'PRIVATE' } } }], plans);
+    const alice = await gw.get('/me', { ...acme, authorization: 'Bearer alice-session' });
+    const bob = await gw.get('/me', { ...acme, authorization: 'Bearer bob-session' });
+    const nobody = await gw.get('/me', acme);
+    expect([seen(alice)['authorization'], seen(bob)['authorization'], seen(nobody)['authorization']]).toEqual(['Bearer alice-session', 'Bearer bob-session', undefined]);
+    expect(gw.echo.requests).toBe(3);
+    // A private route verifies every credential the gateway handles; a cookie or a Basic Authorization it does not.
+    for (const other of [{ cookie: 'session=alice' }, { authorization: 'Basic YWxpY2U6cw==' }] as Record<string, string>[]) {
+      const before = gw.echo.requests;
+      const first = await gw.get('/mine', { ...acme, ...other });
+      const second = await gw.get('/mine', { ...acme, ...other });
+      expect(seen(first)['x-junction-consumer']).toBe('acme');
+      expect(seen(second)).toMatchObject(other);
+      expect(gw.echo.requests).toBe(before + 2);
+    }
+    expect(seen(await gw.get('/mine', acme))['cookie']).toBeUndefined();
+  });
+
+  it('keeps one entry per verified bearer-token subject; an answer nothing marks private stays shared', async () => {
+    const gw = await start([{ name: 'me', policies: { rateLimit: { minute: 50, by: 'consumer' }, cache: { maxAge: 30 } } }], plans);
+    const alice = { authorization: `Bearer ${await sign({ key, subject: 'alice' })}` };
+    const bob = { authorization: `Bearer ${await sign({ key, subject: 'bob' })}` };
+    const first = await gw.get('/me', alice);
+    expect(seen(first)['x-junction-subject']).toContain('alice');
+    expect(seen(await gw.get('/me', bob))['x-junction-subject']).toContain('bob');
+    expect(await gw.get('/me', alice)).toEqual(first);
+    expect(gw.echo.requests).toBe(2);
+    // Without Authorization nothing marks the answer private: it is shared (the upstream said nothing).
+    const shared = await gw.get('/me', acme);
+    expect(await gw.get('/me', acme)).toEqual(shared);
+    expect(gw.echo.requests).toBe(3);
+  });
+});

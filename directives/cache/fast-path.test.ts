@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
+import { createCredentialCheck } from '../auth/credentials.js';
 import type { FastPathAnswer, FastPathRequest, FastPathStep, FastPathVerdict } from '../policy.js';
 import { createPolicyState } from '../state.js';
 import { cacheFastPath } from './fast-path.js';
@@ -25,7 +26,7 @@ const remoteStore = (): CacheStore => ({ ...memoryStore(), local: undefined });
 
 function setup(store: CacheStore) {
   // A flight's waiters would wait a minute: a test that leaves one waiting fails by its timeout.
-  const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger: silentLogger() });
+  const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger: silentLogger(), accountsFor: createCredentialCheck({}) });
   const plans = createPlanCache({ types: {}, fields: { 'Query.products': { maxAge: 60 } }, privateDirectives: [], defaultMaxAge: 0, idFields: ['id'] });
   const step = cacheFastPath(cache, plans).document(schema, document, undefined);
   if (typeof step !== 'function') throw new Error('expected a cache step for a cacheable query');

@@ -7,6 +7,7 @@ import type { CacheBypassStats } from '../../src/stores/cache-redis-bypass.js';
 import { createRedisCacheStore } from '../../src/stores/cache-redis-store.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import { createRedisClient } from '../../src/stores/redis-client.js';
+import { createCredentialCheck } from '../auth/credentials.js';
 import { checkCoordinates } from '../coordinates.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { createPlanCache } from './plans.js';
@@ -51,7 +52,8 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
   // Without the purge endpoint only mutations purge, so only the types they return are tagged.
   const plans = createPlanCache(cache, authGuardedCoordinates(config), { tagAllTypes: cache.adminToken !== undefined });
   const forwardedHeaders = [...new Set(config.sources.flatMap((source) => source.forwardHeaders))];
-  const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders });
+  const accountsFor = createCredentialCheck(config.auth);
+  const responseCache = createResponseCache(cache, { store, now: deps.now, logger: deps.logger, forwardedHeaders, accountsFor });
   const plugin = useResponseCache(responseCache, plans);
   const adminRoutes = new Map<string, AdminRoute>();
   if (cache.adminToken !== undefined) adminRoutes.set(PURGE_PATH, createPurgeRoute({ store, adminToken: cache.adminToken, logger: deps.logger }));
@@ -68,7 +70,7 @@ export function createCachePolicy(config: JunctionConfig, deps: CachePolicyDeps)
     },
     plugins: () => [plugin],
     fastPath: cacheFastPath(responseCache, plans),
-    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, staleIfErrorSeconds: cache.staleIfErrorSeconds, logger: deps.logger }),
+    route: (args) => createCacheRoute(args, { store, now: deps.now, maxEntryBytes: cache.maxEntryBytes, staleIfErrorSeconds: cache.staleIfErrorSeconds, logger: deps.logger, accountsFor }),
     // A route declared private keeps one entry per principal: it must know who the caller is.
     routeCaller: (args) => (args?.scope === 'PRIVATE' ? 'any' : 'none'),
     store,

@@ -4,7 +4,6 @@ import { CACHE_HINTS_KEY, createCacheHintCollector } from '../../src/stores/cach
 import type { Entry } from './entry.js';
 import { applyOutcome, freshOutcome, hitResult, NO_STORE, type Outcome } from './outcome.js';
 import type { PlanCache } from './plans.js';
-import { principalKeyOf } from './principal.js';
 import type { ResponseCache } from './response-cache.js';
 
 /**
@@ -38,7 +37,7 @@ export function useResponseCache(cache: ResponseCache, plans: PlanCache): Plugin
         record(NO_STORE);
         return { onExecuteDone: ({ result }) => (isSingle(result) ? cache.invalidate(plan, result) : undefined) };
       }
-      const lookup = plan.maxAge > 0 ? cache.lookupFor(plan, principalKeyOf(context), carriesForwardedHeader(request), args.variableValues) : undefined;
+      const lookup = plan.maxAge > 0 ? cache.lookupFor(plan, cache.principalKeyOf(context, request?.headers), carriesForwardedHeader(request), args.variableValues) : undefined;
       if (lookup === undefined) {
         record(NO_STORE);
         return undefined;

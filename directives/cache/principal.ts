@@ -1,4 +1,5 @@
-import type { PolicyState, Principal } from '../policy.js';
+import type { CredentialCheck } from '../auth/credentials.js';
+import type { HeaderLookup, PolicyState, Principal } from '../policy.js';
 import { principalKey } from '../principal-key.js';
 
 /** Where the auth policy may keep its `PolicyState` on a request context. */
@@ -22,6 +23,17 @@ export function principalOf(context: unknown): Principal | undefined {
 export function principalKeyOf(context: unknown): string | undefined {
   const principal = principalOf(context);
   return principal === undefined ? undefined : principalKey(principal);
+}
+
+/**
+ * The key this request's private entries are stored and found under: its principal's, only when
+ * that principal accounts for every credential in `headers` an upstream may tailor its answer to
+ * (an API key verified beside an unverified `Authorization` does not). Otherwise undefined, as
+ * for an anonymous caller: a private answer is then neither stored nor served.
+ */
+export function privateKeyOf(context: unknown, headers: HeaderLookup, accountsFor: CredentialCheck): string | undefined {
+  const principal = principalOf(context);
+  return principal === undefined || !accountsFor(principal, headers) ? undefined : principalKey(principal);
 }
 
 function asPrincipal(value: unknown): Principal | undefined {

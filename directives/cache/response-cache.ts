@@ -4,10 +4,13 @@ import { findJunctionError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { CacheHintCollector } from '../../src/stores/cache-hints.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
+import type { CredentialCheck } from '../auth/credentials.js';
+import type { HeaderLookup } from '../policy.js';
 import { entryTags, mutationPurgeTags } from './entities.js';
 import { decodeEntry, encodeEntry, etagOf, hashKey, type Entry } from './entry.js';
 import { freshOutcome, NO_STORE, resultWithBody, staleOutcome, staleResult, type Outcome } from './outcome.js';
 import type { CachedPlan } from './plans.js';
+import { principalKeyOf, privateKeyOf } from './principal.js';
 import { createSingleFlight, type SingleFlight } from './single-flight.js';
 
 export interface ResponseCacheDeps {
@@ -21,9 +24,14 @@ export interface ResponseCacheDeps {
    * answer the upstream tailored to it, so it is cached as PRIVATE: per principal, or not at all.
    */
   forwardedHeaders?: readonly string[];
+  /** Whether the principal accounts for the credentials a request carries (see `principalKeyOf`). */
+  accountsFor: CredentialCheck;
 }
 
 export type ResponseCacheConfig = Pick<CacheConfig, 'staleIfErrorSeconds' | 'maxEntryBytes' | 'singleFlightWaitMs'>;
+
+/** Headers carrying credentials an upstream may tailor its answer to. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie']);
 
 /** Codes meaning the upstream failed (not the client): a stale entry may answer instead. */
 const UPSTREAM_FAILURES = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR', 'UPSTREAM_CIRCUIT_OPEN', 'GATEWAY_TIMEOUT', 'SERVICE_UNAVAILABLE']);
@@ -60,6 +68,13 @@ export interface ResponseCache {
   readonly flights: SingleFlight<Entry>;
   /** The header names whose presence makes a request private (see `forwardedHeaders`). */
   readonly forwardedHeaders: readonly string[];
+  /**
+   * The key this request's private entries are kept under: its principal's, unless a credential
+   * it carries in a header some source receives (`Authorization`, `Cookie`) is one the principal
+   * does not account for (an API key beside a forwarded `Authorization` it never verified), or
+   * the headers are not known; then undefined, as for an anonymous caller.
+   */
+  principalKeyOf(context: unknown, headers: HeaderLookup | undefined): string | undefined;
   /** Undefined when the answer can't be cached for this caller (private without a principal). */
   lookupFor(plan: CachedPlan, principalKey: string | undefined, carriesForwardedHeader: boolean, variables: unknown): Lookup | undefined;
   /** A fresh entry, or undefined (an expired one is kept in `lookup.stale`); at once (no promise) from a memory store. */
@@ -81,6 +96,10 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
   const local = store.local;
   const flights = createSingleFlight<Entry>(config.singleFlightWaitMs);
   let invalidations = 0;
+  const forwarded = deps.forwardedHeaders ?? [];
+  const credentials = forwarded.filter((name) => CREDENTIAL_HEADERS.has(name));
+  /** The request's headers as the sources receive them: credentials nobody forwards never reach an upstream. */
+  const forwardedView = (headers: HeaderLookup): HeaderLookup => ({ get: (name) => (credentials.includes(name) ? headers.get(name) : null) });
 
   function ageOf(entry: Entry): number {
     return Math.max(0, (now() - entry.meta.storedAt) / 1000);
@@ -103,7 +122,11 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
   return {
     logger: deps.logger,
     flights,
-    forwardedHeaders: deps.forwardedHeaders ?? [],
+    forwardedHeaders: forwarded,
+    principalKeyOf(context, headers) {
+      if (credentials.length === 0) return principalKeyOf(context);
+      return headers === undefined ? undefined : privateKeyOf(context, forwardedView(headers), deps.accountsFor);
+    },
     ageOf,
     epoch: () => invalidations,
 

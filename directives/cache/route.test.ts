@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createMemoryCacheStore } from '../../src/stores/cache-memory-store.js';
+import { createCredentialCheck } from '../auth/credentials.js';
 import type { Principal, RouteRequest } from '../policy.js';
 import { requestAllowsLookup, responseCacheability, varyOf } from './http-cache.js';
 import { createCacheRoute } from './route.js';
@@ -104,7 +105,7 @@ describe('REST route cache guard', () => {
   function setup(args = {}) {
     let time = 1_000_000;
     const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 }, { now: () => time });
-    const route = createCacheRoute(args, { store, now: () => time, maxEntryBytes: 10_000, staleIfErrorSeconds: 100 });
+    const route = createCacheRoute(args, { store, now: () => time, maxEntryBytes: 10_000, staleIfErrorSeconds: 100, accountsFor: createCredentialCheck({}) });
     return { route, advance: (ms: number) => void (time += ms) };
   }
   const body = Buffer.from('{"id":"p1"}');

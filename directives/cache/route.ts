@@ -6,7 +6,9 @@ import type { AfterProxy, OnUpstreamFailure, RouteGuard, RouteRequest } from '..
 import { etagMatches } from './entry.js';
 import { outcomeHeaders, staleOutcome } from './outcome.js';
 import { primaryKey, requestAllowsLookup, responseCacheability, variantKey, type HttpCacheDecision } from './http-cache.js';
-import { principalKeyOf } from './principal.js';
+import type { CredentialCheck } from '../auth/credentials.js';
+import { nodeHeaders } from '../auth/route.js';
+import { privateKeyOf } from './principal.js';
 import type { CacheHint } from './sdl.js';
 
 export interface CacheRouteDeps {
@@ -17,6 +19,11 @@ export interface CacheRouteDeps {
   staleIfErrorSeconds: number;
   /** Told when storing fails (the store is down); the response was already served. */
   logger?: Logger;
+  /**
+   * Whether the principal accounts for the credentials the request carries: every header reaches
+   * the upstream, so a private entry is kept under the principal only when it does.
+   */
+  accountsFor: CredentialCheck;
 }
 
 /** A stored REST response, or a marker saying the response varies (on headers or principal). */
@@ -57,13 +64,14 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
   const staleFor = new WeakMap<RouteRequest, Found>();
   const freshUntil = (meta: Stored): number => meta.storedAt + meta.ttl * 1000;
   const staleUntil = (meta: Stored): number => freshUntil(meta) + (meta.staleIfError ?? 0) * 1000;
+  const principalOf = (request: RouteRequest): string | undefined => privateKeyOf(request, nodeHeaders(request.req), deps.accountsFor);
 
   /** The stored response for this request, fresh or not. */
   async function find(request: RouteRequest): Promise<Found | undefined> {
     const primary = primaryKey(request.routeName, urlOf(request));
     let found = decode(await store.get(primary));
     if (found?.meta.kind === 'vary') {
-      const principal = principalKeyOf(request);
+      const principal = principalOf(request);
       if (found.meta.private && principal === undefined) return undefined;
       found = decode(await store.get(variantKey(primary, found.meta.vary, request.req.headers, found.meta.private ? principal : undefined)));
     }
@@ -114,7 +122,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
 
   function decide(request: RouteRequest, status: number, headers: IncomingHttpHeaders): HttpCacheDecision {
     const method = request.req.method ?? 'GET';
-    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalKeyOf(request), deps.staleIfErrorSeconds);
+    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalOf(request), deps.staleIfErrorSeconds);
   }
 
   async function save(request: RouteRequest, decision: HttpCacheDecision & { store: true }, status: number, sent: OutgoingHttpHeaders, body: Buffer): Promise<void> {
@@ -126,7 +134,7 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
       await store.set(primary, encode(meta, body), ttlMs);
       return;
     }
-    const principal = decision.private ? principalKeyOf(request) : undefined;
+    const principal = decision.private ? principalOf(request) : undefined;
     // Past this variant's stale window by as much as any window can be: a variant of the same
     // freshness stored later does not cut an earlier one's window off.
     const markerTtlMs = (decision.ttlSeconds + deps.staleIfErrorSeconds) * 1000;
