@@ -111,7 +111,7 @@ describe('a mutation whose purge fails', () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger(), warn: (_fields: unknown, message: string) => void warnings.push(message) } as unknown as Logger;
     const store: CacheStore = { ...remoteStore(), invalidate: () => Promise.reject(new Error('Command timed out')) };
-    const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger });
+    const cache = createResponseCache({ staleIfErrorSeconds: 300, maxEntryBytes: 1024 * 1024, singleFlightWaitMs: 60_000 }, { store, now: Date.now, logger, accountsFor: createCredentialCheck({}) });
     const plans = createPlanCache({ types: {}, fields: { 'Query.products': { maxAge: 60 } }, privateDirectives: [], defaultMaxAge: 0, idFields: ['id'] });
     const step = cacheFastPath(cache, plans).document(schema, document, undefined) as FastPathStep;
     const after = afterOf(await step(request()));
