@@ -36,6 +36,24 @@ rateLimit:
     expect((await g.query('{ users { id } }')).status).toBe(200);
   });
 
+  it('refuses a batch (an array of operations) before any upstream call, so no batch passes several operations on one budget', async () => {
+    const g = await start(`
+rateLimit:
+  fields:
+    Query.products: { minute: 1, by: ip }`);
+    g.services.resetCalls();
+    const batch = await fetch(`${g.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify([{ query: '{ products { id } }' }, { query: '{ products { id } }' }]),
+    });
+    expect(batch.status).toBe(400);
+    expect(g.services.catalog.calls.total).toBe(0);
+    // Nothing was spent: the one operation the budget allows still passes.
+    expect((await g.query('{ products { id } }')).status).toBe(200);
+    expect((await g.query('{ products { id } }')).status).toBe(429);
+  });
+
   it('an unauthenticated request never spends budget (auth refuses first)', async () => {
     const g = await start(`
 auth:
