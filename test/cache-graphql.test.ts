@@ -172,6 +172,25 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(catalog.calls.total).toBe(before + 2);
   });
 
+  it('a forwarded header the principal does not account for (a user token beside a shared API key) keeps an answer out of the cache', async () => {
+    await gateway.close();
+    const yaml = configText(accounts, catalog)
+      .replace(`spec: "${catalogOpenApiPath}" }`, `spec: "${catalogOpenApiPath}", forwardHeaders: [x-user-token, x-api-key] }`)
+      .replace('auth:\n', `auth:\n  apiKeys: { consumers: [{ id: acme, keySha256: "${createHash('sha256').update('acme-key').digest('hex')}" }] }\n`);
+    gateway = await createGateway(parseConfig(yaml, '/tmp/cache-e2e.yaml', { env: {} }), { logger: silentLogger(), now: () => time });
+    url = `http://127.0.0.1:${(await gateway.listen()).port}`;
+    const before = catalog.calls.total;
+    // One app's API key, shared by its users; each user's own token goes to the catalog unverified.
+    await query('{ products { id } }', { 'x-api-key': 'acme-key', 'x-user-token': 'alice' });
+    const bob = await query('{ products { id } }', { 'x-api-key': 'acme-key', 'x-user-token': 'bob' });
+    expect(bob.headers.get('cache-control')).toBe('no-store');
+    expect(catalog.calls.total).toBe(before + 2);
+    // The key's own header, forwarded too, is the consumer's: answers with it alone are kept per consumer.
+    await query('{ products { id } }', { 'x-api-key': 'acme-key' });
+    await query('{ products { id } }', { 'x-api-key': 'acme-key' });
+    expect(catalog.calls.total).toBe(before + 3);
+  });
+
   it('answers 304 to a matching If-None-Match, without a body or an upstream call', async () => {
     const first = await query('{ account(id: "a1") { id owner } }');
     const etag = first.headers.get('etag');

@@ -9,14 +9,19 @@ import { bearerOf } from './bearer.js';
  * cookie beside it was never verified: it may belong to anyone). A bearer-token principal accounts
  * for the `Authorization: Bearer` it was verified from, or, without one, for a `Cookie` header
  * holding the configured auth cookie and nothing else. Follows where `authenticate` takes the
- * credential from (authenticator.ts, bearer.ts).
+ * credential from (authenticator.ts, bearer.ts). `otherForwarded`: further headers some source
+ * receives (`forwardHeaders`, say an `x-user-token`); the principal accounts for none of them but
+ * an API-key consumer's own key header, so a request carrying one is not kept under the principal.
  */
-export type CredentialCheck = (principal: Principal, headers: HeaderLookup) => boolean;
+export type CredentialCheck = (principal: Principal, headers: HeaderLookup, otherForwarded?: readonly string[]) => boolean;
 
 export function createCredentialCheck(config: Pick<AuthConfig, 'apiKeys' | 'jwt'>): CredentialCheck {
   const apiKeyHeader = config.apiKeys?.header;
   const authCookie = config.jwt?.cookie;
-  return function accountsForCredentials(principal, headers) {
+  return function accountsForCredentials(principal, headers, otherForwarded = []) {
+    for (const name of otherForwarded) {
+      if (headers.get(name) !== null && !(principal.method === 'api-key' && name === apiKeyHeader)) return false;
+    }
     const authorization = headers.get('authorization');
     const cookie = headers.get('cookie');
     if (principal.method === 'api-key') {

@@ -31,9 +31,9 @@ export function principalKeyOf(context: unknown): string | undefined {
  * (an API key verified beside an unverified `Authorization` does not). Otherwise undefined, as
  * for an anonymous caller: a private answer is then neither stored nor served.
  */
-export function privateKeyOf(context: unknown, headers: HeaderLookup, accountsFor: CredentialCheck): string | undefined {
+export function privateKeyOf(context: unknown, headers: HeaderLookup, accountsFor: CredentialCheck, otherForwarded?: readonly string[]): string | undefined {
   const principal = principalOf(context);
-  return principal === undefined || !accountsFor(principal, headers) ? undefined : principalKey(principal);
+  return principal === undefined || !accountsFor(principal, headers, otherForwarded) ? undefined : principalKey(principal);
 }
 
 function asPrincipal(value: unknown): Principal | undefined {

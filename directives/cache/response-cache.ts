@@ -97,9 +97,10 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
   const flights = createSingleFlight<Entry>(config.singleFlightWaitMs);
   let invalidations = 0;
   const forwarded = deps.forwardedHeaders ?? [];
-  const credentials = forwarded.filter((name) => CREDENTIAL_HEADERS.has(name));
-  /** The request's headers as the sources receive them: credentials nobody forwards never reach an upstream. */
-  const forwardedView = (headers: HeaderLookup): HeaderLookup => ({ get: (name) => (credentials.includes(name) ? headers.get(name) : null) });
+  /** Forwarded headers beside `Authorization` and `Cookie`: an upstream may tailor its answer to any of them. */
+  const otherForwarded = forwarded.filter((name) => !CREDENTIAL_HEADERS.has(name));
+  /** The request's headers as the sources receive them: headers nobody forwards never reach an upstream. */
+  const forwardedView = (headers: HeaderLookup): HeaderLookup => ({ get: (name) => (forwarded.includes(name) ? headers.get(name) : null) });
 
   function ageOf(entry: Entry): number {
     return Math.max(0, (now() - entry.meta.storedAt) / 1000);
@@ -124,8 +125,8 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
     flights,
     forwardedHeaders: forwarded,
     principalKeyOf(context, headers) {
-      if (credentials.length === 0) return principalKeyOf(context);
-      return headers === undefined ? undefined : privateKeyOf(context, forwardedView(headers), deps.accountsFor);
+      if (forwarded.length === 0) return principalKeyOf(context);
+      return headers === undefined ? undefined : privateKeyOf(context, forwardedView(headers), deps.accountsFor, otherForwarded);
     },
     ageOf,
     epoch: () => invalidations,
