@@ -121,6 +121,7 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(catalog.calls.total).toBe(1);
     // Config says 300 s; the catalog answers `public, max-age=60`: the smaller wins.
     expect(first.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(first.headers.get('age')).toBeNull();
     time += 10_000;
     const second = await query('{ products { id name price } }');
     expect(catalog.calls.total).toBe(1);

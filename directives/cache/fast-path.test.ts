@@ -55,11 +55,14 @@ describe.each([
     expect(missed instanceof Promise).toBe(!atOnce);
     expect(await afterOf(await missed)(ANSWER)).toBeUndefined();
     expect(first.state.responseHeaders['cache-control']).toBe('public, max-age=60');
+    // Produced for this request, not served from the cache: no `Age` (RFC 9111 §5.1).
+    expect(first.state.responseHeaders['age']).toBeUndefined();
     const second = request();
     const hit = step(second);
     expect(hit instanceof Promise).toBe(!atOnce);
     expect(await hit).toEqual({ reply: { status: 200, body: BODY } });
     expect(second.state.responseHeaders['etag']).toMatch(/^"/);
+    expect(second.state.responseHeaders['age']).toMatch(/^\d+$/);
   });
 
   it('hands the leader\'s entry to a concurrent identical miss', async () => {

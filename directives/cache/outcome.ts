@@ -14,12 +14,15 @@ export interface Outcome {
 export const NO_STORE: Outcome = Object.freeze({ cacheControl: 'no-store' });
 
 /**
- * A fresh answer keeps the entry's own max age and says how old it is in `Age`: a downstream cache
- * subtracts `Age` itself (RFC 9111 §4.2.3), so a max age already reduced would count the age twice.
- * Delta-seconds are whole numbers in HTTP: the age is rounded up.
+ * A fresh answer keeps the entry's own max age. One served from the cache says how old it is in
+ * `Age`: a downstream cache subtracts `Age` itself (RFC 9111 §4.2.3), so a max age already reduced
+ * would count the age twice. Delta-seconds are whole numbers in HTTP: the age is rounded up. An
+ * answer just produced for this request (`age` undefined) has no `Age`: the header says a
+ * response came from a cache (RFC 9111 §5.1).
  */
-export function freshOutcome(scope: CacheScope, maxAge: number, etag: string, age: number): Outcome {
-  return { cacheControl: `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${Math.floor(maxAge)}`, etag, age: Math.ceil(age) };
+export function freshOutcome(scope: CacheScope, maxAge: number, etag: string, age: number | undefined): Outcome {
+  const cacheControl = `${scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${Math.floor(maxAge)}`;
+  return age === undefined ? { cacheControl, etag } : { cacheControl, etag, age: Math.ceil(age) };
 }
 
 /** A stale answer is marked and never kept downstream. */

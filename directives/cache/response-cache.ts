@@ -162,7 +162,7 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       const entry: Entry = { meta: { etag: etagOf(body), storedAt: now(), maxAge, scope: lookup.private ? 'PRIVATE' : 'PUBLIC' }, body };
       const finished: Finished = {
         result: knownBody === undefined ? resultWithBody({ data: result.data }, body) : undefined,
-        outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, 0),
+        outcome: freshOutcome(entry.meta.scope, maxAge, entry.meta.etag, undefined),
         entry: epoch === invalidations ? entry : undefined,
       };
       const saved = save(lookup, entry, entryTags(lookup.plan.root, result.data, lookup.plan.taggedTypes), epoch);
