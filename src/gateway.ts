@@ -4,6 +4,7 @@ import type { RouteGuard } from '../directives/index.js';
 import type { ComposedSchema } from './compose/index.js';
 import type { JunctionConfig, LoadConfigOptions } from './config/index.js';
 import { healthzRoute, readyzRoute } from './http/health.js';
+import { createRequestStats } from './http/request-stats.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createReadiness, type GatewayReadiness } from './readiness.js';
@@ -79,13 +80,15 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     logger,
   });
   logger.info({ configVersion: version }, 'config loaded');
-  const http = createHttpServer({ config: config.server, logger, routes: runtimes.routes, fallback: runtimes.handle });
+  const requestStats = config.metrics.enabled ? createRequestStats() : undefined;
+  const http = createHttpServer({ config: config.server, logger, routes: runtimes.routes, fallback: runtimes.handle, requestStats });
   runtimes.attach(http.server);
-  const metrics = metricsModule?.createMetrics(config.metrics, {
+  const metrics = metricsModule === undefined || requestStats === undefined ? undefined : metricsModule.createMetrics(config.metrics, {
     upstreams: () => runtimes.current().upstreams,
     policyStats: () => runtimes.current().policyStats(),
     version: () => runtimes.current().version,
     reloads: status.report,
+    requests: requestStats,
   }, logger);
 
   async function listen(): Promise<AddressInfo> {

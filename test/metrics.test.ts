@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { silentLogger } from '../src/logger.js';
@@ -114,6 +114,37 @@ cache: { store: redis, fields: { Query.users: { maxAge: 60 } } }`);
       expect(gateway.metricsAddress()).toBeUndefined();
     });
   }
+
+  it('counts every response by route and status, with its duration: /graphql, a REST route by name, unmatched paths, clients gone', async () => {
+    const g = await startWithMetrics();
+    const address = g.gateway.metricsAddress();
+    const requests = (text: string, route: string, code: string) => sample(text, 'junction_http_requests_total', { route, code }) ?? 0;
+    const durations = (text: string, route: string) => sample(text, 'junction_http_request_duration_seconds_count', { route }) ?? 0;
+    const before = (await scrape(address)).text;
+
+    expect((await g.query('{ users { id } }')).status).toBe(200);
+    expect((await g.query('{ users { id } }')).status).toBe(200);
+    expect((await g.query('{ nope }')).status).toBe(400);
+    expect((await fetch(`${g.url}/api/catalog/products/p1`)).status).toBe(200);
+    expect((await fetch(`${g.url}/api/catalog/products/p1`, { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(`${g.url}/no/such/route`)).status).toBe(404);
+    // A client that leaves before its answer: half a body, then the connection closes.
+    const socket = createConnection(Number(new URL(g.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.end('POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"query":');
+
+    await expect.poll(async () => requests((await scrape(address)).text, '/graphql', '499')).toBe(1);
+    const after = (await scrape(address)).text;
+    expect(requests(after, '/graphql', '200') - requests(before, '/graphql', '200')).toBe(2);
+    expect(requests(after, '/graphql', '400') - requests(before, '/graphql', '400')).toBe(1);
+    expect(requests(after, 'catalog', '200')).toBe(1);
+    expect(requests(after, 'catalog', '405')).toBe(0); // refused by the route table: no route took it
+    expect(requests(after, 'unmatched', '405') + requests(after, 'unmatched', '404')).toBe(2);
+    expect(durations(after, '/graphql') - durations(before, '/graphql')).toBe(4); // with the client gone
+    expect(durations(after, 'catalog')).toBe(1);
+    expect(sample(after, 'junction_http_request_duration_seconds_bucket', { route: 'catalog', le: '+Inf' })).toBe(1);
+    expect(sample(after, 'junction_http_request_duration_seconds_sum', { route: 'catalog' })).toBeGreaterThan(0);
+  });
 
   it('closing the gateway closes the metrics listener', async () => {
     const g = await startWithMetrics();

@@ -14,6 +14,9 @@ export class GatewayResponse extends ServerResponse<IncomingMessage> implements 
   requestId: string | undefined;
   /** The body-idle watch's entry of this request (src/http/body-idle.ts). */
   bodyWatch: object | undefined = undefined;
+  /** The route this request is counted under, and when it arrived (`performance.now()`); set only when metrics are on. */
+  route: string | undefined = undefined;
+  startedAt = 0;
 
   override writeHead(statusCode: number, reasonOrHeaders?: string | HeadersArgument, maybeHeaders?: HeadersArgument): this {
     const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
@@ -28,4 +31,9 @@ export class GatewayResponse extends ServerResponse<IncomingMessage> implements 
     if (!this.hasHeader('x-request-id')) this.setHeader('x-request-id', id);
     return super.writeHead(statusCode, reason, headers);
   }
+}
+
+/** Names the route a response is counted under in the metrics (a REST route once matched). */
+export function countUnderRoute(res: ServerResponse, route: string): void {
+  if (res instanceof GatewayResponse) res.route = route;
 }

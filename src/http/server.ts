@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { createBodyIdleWatch, expectsBody } from './body-idle.js';
 import { GatewayResponse } from './gateway-response.js';
 import { requestIdOf } from './request-id.js';
+import { CLIENT_CLOSED_STATUS, UNMATCHED_ROUTE, type RequestStats } from './request-stats.js';
 import { sendErrorCode, sendFailure } from './respond.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => void | Promise<void>;
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   fallback?: RouteHandler;
   /** Listener of the server's `upgrade` event (WebSocket passthrough). Default none: upgrades are plain requests. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Where each response is counted (by route, status and duration) when metrics are on. Default none. */
+  requestStats?: RequestStats;
 }
 
 export interface HttpServer {
@@ -30,7 +33,7 @@ export interface HttpServer {
 
 /** The route table and connection handling shared by every surface. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const { config, logger, routes } = options;
+  const { config, logger, routes, requestStats } = options;
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
@@ -51,6 +54,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     res.on('close', finished); // emitted once: `on` spares the wrapper `once` allocates
     const path = pathOf(req.url);
     const exact = routes.get(path);
+    if (requestStats !== undefined) {
+      res.startedAt = performance.now();
+      // A REST route names itself once matched (src/http/passthrough).
+      res.route = exact === undefined ? UNMATCHED_ROUTE : path;
+    }
     const route = exact ?? options.fallback ?? notFound;
     let outcome: void | Promise<void>;
     try {
@@ -71,6 +79,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   function finished(this: GatewayResponse): void {
     bodyIdle.forget(this);
     inFlight--;
+    if (requestStats !== undefined) {
+      const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_STATUS;
+      requestStats.record(this.route ?? UNMATCHED_ROUTE, status, (performance.now() - this.startedAt) / 1000);
+    }
     if (draining && inFlight === 0) drained?.();
   }
 

@@ -1,14 +1,18 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { PolicyCounters } from '../../directives/index.js';
+import type { RequestStats } from '../http/request-stats.js';
 import type { Upstream } from '../upstream/index.js';
 import { registerConfigMetrics, type ConfigState } from './config-metrics.js';
 import { registerPolicyMetrics } from './policy-metrics.js';
+import { registerRequestMetrics } from './request-metrics.js';
 import { registerUpstreamMetrics } from './upstream-metrics.js';
 
 /** Where the metrics are read from when scraped: always the runtime serving now. */
 export interface MetricsSources extends ConfigState {
   upstreams(): ReadonlyMap<string, Upstream>;
   policyStats(): Readonly<Record<string, PolicyCounters>>;
+  /** What the public listener has answered since the gateway started (kept across reloads). */
+  requests: RequestStats;
 }
 
 export interface MetricsRegistry {
@@ -40,6 +44,7 @@ function processMetrics(): Registry {
  */
 export function createMetricsRegistry(sources: MetricsSources): MetricsRegistry {
   const own = new Registry();
+  registerRequestMetrics(own, sources.requests);
   registerUpstreamMetrics(own, sources.upstreams);
   registerPolicyMetrics(own, sources.policyStats);
   registerConfigMetrics(own, sources);

@@ -7,6 +7,7 @@ import { JunctionError, maskUnexpected } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { loadOpenApiDocument } from '../../sources/openapi/index.js';
 import type { Upstream } from '../../upstream/index.js';
+import { countUnderRoute } from '../gateway-response.js';
 import { requestIdOf } from '../request-id.js';
 import type { RouteHandler } from '../server.js';
 import { serveUpgradeAsRequest } from '../upgrade-as-request.js';
@@ -111,6 +112,7 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
     const found = table.find(req.method ?? 'GET', target.path, req.headers, target.search);
     if (found.kind !== 'found') throw lookupError(found);
     const runner = runners[found.route.index]!;
+    countUnderRoute(res, runner.info.name);
     const upstreamPath = runner.rewrite(target.path, found.params);
     const hooks = beforeProxy?.(runner.info, req, requestId, { res, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
     if (hooks === undefined) return runner.run(req, res, requestId, upstreamPath, target.search, found.params, undefined);

@@ -1,0 +1,67 @@
+/** Upper bounds, in seconds, of the request duration histogram's buckets (Prometheus' defaults). */
+export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The route label of a request no route took (404, 405, a path refused before routing). REST
+ * routes are labelled by their name, the gateway's own endpoints by their path.
+ */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The status counted for a response the client did not wait for (the connection closed before
+ * the response ended), as nginx logs it.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/** What one route has served since the gateway started. */
+export interface RouteRequests {
+  readonly route: string;
+  /** Responses by status code. */
+  readonly statuses: ReadonlyMap<number, number>;
+  /** Responses per duration bucket, not cumulative; one slot per bound of `DURATION_BUCKETS`, then one for slower. */
+  readonly buckets: Float64Array;
+  /** Seconds, summed over every response. */
+  readonly seconds: number;
+  readonly count: number;
+}
+
+/**
+ * Counts of the responses the HTTP server sent, per route: a few integer increments per response,
+ * turned into metrics only when scraped.
+ */
+export interface RequestStats {
+  record(route: string, status: number, seconds: number): void;
+  routes(): Iterable<RouteRequests>;
+}
+
+interface MutableRouteRequests {
+  route: string;
+  statuses: Map<number, number>;
+  buckets: Float64Array;
+  seconds: number;
+  count: number;
+}
+
+export function createRequestStats(): RequestStats {
+  const byRoute = new Map<string, MutableRouteRequests>();
+  return {
+    record(route, status, seconds) {
+      let stats = byRoute.get(route);
+      if (stats === undefined) {
+        stats = { route, statuses: new Map(), buckets: new Float64Array(DURATION_BUCKETS.length + 1), seconds: 0, count: 0 };
+        byRoute.set(route, stats);
+      }
+      stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+      stats.buckets[bucketOf(seconds)]!++;
+      stats.seconds += seconds;
+      stats.count++;
+    },
+    routes: () => byRoute.values(),
+  };
+}
+
+function bucketOf(seconds: number): number {
+  let index = 0;
+  while (index < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[index]!) index++;
+  return index;
+}
