@@ -36,6 +36,15 @@ describe('JWT through the gateway', () => {
     expect((await running!.query('{ users { id } }', { cookie: `a=b; session=${await sign({ key })}` })).status).toBe(200);
   });
 
+  it('the auth cookie twice with different tokens is refused with 401: an upstream could act on the one not verified', async () => {
+    await withJwks([key]);
+    const [mine, other] = [await sign({ key, subject: 'me' }), await sign({ key, subject: 'other' })];
+    const answer = await running!.query('{ usersByIds(ids: ["1"]) { id } }', { cookie: `session=${mine}; session=${other}` });
+    expect(answer.status).toBe(401);
+    expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect((await running!.query('{ users { id } }', { cookie: `session=${mine}; session=${mine}` })).status).toBe(200);
+  });
+
   it('bad credentials fail the whole request with 401 and WWW-Authenticate, even on open fields', async () => {
     await withJwks([key]);
     for (const token of [await sign({ key, expiresIn: -3600 }), await sign({ key, audience: 'other' }), 'not-a-jwt', '']) {

@@ -58,13 +58,21 @@ export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps)
 
   function authenticate(headers: HeaderReader): Principal | undefined | Promise<Principal | undefined> {
     const apiKey = apiKeyHeader === undefined ? null : headers.get(apiKeyHeader);
-    const token = bearerEnabled ? bearerToken(headers, cookie) : undefined;
+    const token = bearerEnabled ? bearerTokenOf(headers) : undefined;
     if (apiKey !== null && token !== undefined) throw invalidCredentials(realm, new Error('both an API key and a bearer token'));
     if (apiKey !== null) return verifyApiKey(apiKey);
     if (token === undefined) return undefined;
     if (token === '') throw invalidCredentials(realm, new Error('empty bearer token'));
     if (jwt !== undefined && (introspection === undefined || jwt.knowsIssuerOf(token))) return jwt.verify(token);
     return introspection!.verify(token);
+  }
+
+  function bearerTokenOf(headers: HeaderReader): string | undefined {
+    try {
+      return bearerToken(headers, cookie);
+    } catch (error) {
+      throw invalidCredentials(realm, error);
+    }
   }
 
   function verifyApiKey(key: string): Principal {

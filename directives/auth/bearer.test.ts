@@ -29,4 +29,11 @@ describe('bearer credential', () => {
     expect(bearerToken(headersOf({ cookie: 'session=tok' }), undefined)).toBeUndefined();
     expect(bearerToken(headersOf({}), 'session')).toBeUndefined();
   });
+
+  it('refuses the auth cookie sent twice with different values; the same value twice is one cookie', () => {
+    expect(() => bearerToken(headersOf({ cookie: 'session=A; x=1; session=B' }), 'session')).toThrow(/session cookie is sent more than once/);
+    expect(bearerToken(headersOf({ cookie: 'session=A; session=A' }), 'session')).toBe('A');
+    // Only the configured cookie counts: other names may repeat.
+    expect(bearerToken(headersOf({ cookie: 'x=1; session=A; x=2' }), 'session')).toBe('A');
+  });
 });

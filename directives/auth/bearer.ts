@@ -1,6 +1,10 @@
 import type { HeaderReader } from './authenticator.js';
 
-/** `Authorization: Bearer <token>` (scheme case-insensitive), else the named cookie. Other schemes are not ours. */
+/**
+ * `Authorization: Bearer <token>` (scheme case-insensitive), else the named cookie. Other schemes
+ * are not ours. Throws when the cookie is sent more than once with different values: the gateway
+ * would verify one while an upstream reading the cookies may act on the other.
+ */
 export function bearerToken(headers: HeaderReader, cookie: string | undefined): string | undefined {
   const authorization = headers.get('authorization');
   if (authorization !== null) {
@@ -37,9 +41,13 @@ function startsWithScheme(value: string): boolean {
 
 function cookieValue(header: string | null, name: string): string | undefined {
   if (header === null) return undefined;
+  let found: string | undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    if (found !== undefined && found !== value) throw new Error(`the ${name} cookie is sent more than once, with different values`);
+    found = value;
   }
-  return undefined;
+  return found;
 }

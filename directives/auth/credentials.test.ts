@@ -21,6 +21,8 @@ describe('whether a principal accounts for the credentials a request carries', (
       expect(check(principal(method), headers({ authorization: 'Basic dTpw', cookie: 'session=t' }))).toBe(false);
       expect(check(principal(method), headers({ cookie: 'session=t' }))).toBe(true);
       expect(check(principal(method), headers({ cookie: 'session=t; tracking=1' }))).toBe(false);
+      // The auth cookie twice: an upstream may read either one.
+      expect(check(principal(method), headers({ cookie: 'session=t; session=u' }))).toBe(false);
     }
   });
 

@@ -32,13 +32,13 @@ export function createCredentialCheck(config: Pick<AuthConfig, 'apiKeys' | 'jwt'
   };
 }
 
-/** Whether a `Cookie` header carries the named cookie and no other. */
+/** Whether a `Cookie` header carries the named cookie, once, and no other. */
 function onlyCookie(header: string, name: string): boolean {
   let found = false;
   for (const part of header.split(';')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
-    if (eq === -1 || part.slice(0, eq).trim() !== name) return false;
+    if (found || eq === -1 || part.slice(0, eq).trim() !== name) return false;
     found = true;
   }
   return found;
