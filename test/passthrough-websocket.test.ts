@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { sample, scrape } from './helpers/metrics.js';
 import { rawRequest, startEchoUpstream, startGateway, within, type Closer } from './helpers/passthrough-gateway.js';
 
 /** WebSocket upgrade passthrough to a real `ws` echo server on port 0. */
@@ -35,12 +36,13 @@ async function startWsEcho(): Promise<{ url: string; seenPaths: string[]; seenHe
   };
 }
 
-async function setup() {
+async function setup(extra: Record<string, unknown> = {}) {
   const echo = await startWsEcho();
   open.push(echo);
   const plain = await startEchoUpstream();
   open.push(plain);
   const gw = await startGateway({
+    ...extra,
     upstreams: { ws: { url: echo.url }, plain: { url: plain.url } },
     routes: [
       { name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true, rewrite: { stripPrefix: true, addPrefix: '/socket' } },
@@ -98,6 +100,14 @@ describe('WebSocket passthrough', () => {
     expect(echoed.headers['sec-websocket-key']).toBe('dGhlIHNhbXBsZSBub25jZQ==');
     const health = await rawRequest(gw.port, upgrade('/healthz'));
     expect(health.status).toBe(200);
+  });
+
+  it('an Upgrade request served as a plain request ends like any other: counted in the metrics, and shutdown does not wait for it', async () => {
+    const { gw } = await setup({ metrics: { enabled: true, port: 0 }, server: { shutdownGraceMs: 60_000 } });
+    expect((await rawRequest(gw.port, upgrade('/rest/x'))).status).toBe(200);
+    await expect.poll(async () => sample((await scrape(gw.gateway.metricsAddress())).text, 'junction_http_requests_total', { route: 'rest', code: '200' })).toBe(1);
+    // Before, the response never closed: the in-flight count stayed at 1 and close() waited out the grace.
+    await within(gw.gateway.close(), 5_000, 'gateway close');
   });
 
   it('answers an Upgrade request on no route, or an unsafe path, like any request: 404 / 400 in the JSON error shape', async () => {

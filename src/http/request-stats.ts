@@ -3,13 +3,15 @@ export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.
 
 /**
  * The route label of a request no route took (404, 405, a path refused before routing). REST
- * routes are labelled by their name, the gateway's own endpoints by their path.
+ * routes are labelled by their name, the gateway's own endpoints by their path; no route name
+ * can hold parentheses, so none is counted as this.
  */
-export const UNMATCHED_ROUTE = 'unmatched';
+export const UNMATCHED_ROUTE = '(unmatched)';
 
 /**
- * The status counted for a response the client did not wait for (the connection closed before
- * the response ended), as nginx logs it.
+ * The status counted for a response whose connection closed before its status line was sent
+ * (the client left, or the shutdown grace ran out), as nginx logs it. A response cut short after
+ * its head counts under the status it sent.
  */
 export const CLIENT_CLOSED_STATUS = 499;
 

@@ -80,7 +80,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     bodyIdle.forget(this);
     inFlight--;
     if (requestStats !== undefined) {
-      const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_STATUS;
+      const status = this.headersSent ? this.statusCode : CLIENT_CLOSED_STATUS;
       requestStats.record(this.route ?? UNMATCHED_ROUTE, status, (performance.now() - this.startedAt) / 1000);
     }
     if (draining && inFlight === 0) drained?.();

@@ -14,8 +14,8 @@ import { sendError } from './respond.js';
  * response is bound to the raw socket and the request goes to the server's own `request`
  * handler (exact routes, then the passthrough), so the client's `Upgrade` is simply not honoured
  * (RFC 9110 §7.8 lets a server ignore it). The connection closes after the response, since no
- * parser is left to read a next request. A request with a body is refused with 400: its bytes are
- * no longer parsed, so it cannot be forwarded.
+ * parser is left to read a next request; the response's `close` comes with the socket's. A
+ * request with a body is refused with 400: its bytes are no longer parsed, so it cannot be forwarded.
  */
 export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex): void {
   const res = new GatewayResponse(req);
@@ -25,6 +25,13 @@ export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex): voi
   res.once('finish', () => {
     res.detachSocket(socket as Socket);
     socket.end();
+  });
+  // Node emits a response's `close` from a socket listener that `detachSocket` removes; the
+  // server's in-flight count and the metrics wait for it. Once only: before the detach, Node's own fires.
+  let closed = false;
+  res.once('close', () => (closed = true));
+  socket.once('close', () => {
+    if (!closed) res.emit('close');
   });
   const server = (socket as Socket & { server?: { emit(event: 'request', req: IncomingMessage, res: ServerResponse): boolean } }).server;
   if (expectsBody(req) || server === undefined) {
