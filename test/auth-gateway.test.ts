@@ -36,13 +36,17 @@ describe('JWT through the gateway', () => {
     expect((await running!.query('{ users { id } }', { cookie: `a=b; session=${await sign({ key })}` })).status).toBe(200);
   });
 
-  it('the auth cookie twice with different tokens is refused with 401: an upstream could act on the one not verified', async () => {
+  it('different tokens in the auth cookie twice, or in the cookie and Authorization, are refused with 401: an upstream could act on the one not verified', async () => {
     await withJwks([key]);
     const [mine, other] = [await sign({ key, subject: 'me' }), await sign({ key, subject: 'other' })];
     const answer = await running!.query('{ usersByIds(ids: ["1"]) { id } }', { cookie: `session=${mine}; session=${other}` });
     expect(answer.status).toBe(401);
     expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     expect((await running!.query('{ users { id } }', { cookie: `session=${mine}; session=${mine}` })).status).toBe(200);
+    // The header and the cookie: different tokens are refused, the same one is one credential.
+    const both = await running!.query('{ usersByIds(ids: ["1"]) { id } }', { authorization: `Bearer ${mine}`, cookie: `session=${other}` });
+    expect(both.status).toBe(401);
+    expect((await running!.query('{ users { id } }', { authorization: `Bearer ${mine}`, cookie: `session=${mine}` })).status).toBe(200);
   });
 
   it('bad credentials fail the whole request with 401 and WWW-Authenticate, even on open fields', async () => {

@@ -25,7 +25,8 @@ describe('bearer credential', () => {
   it('falls back to the named cookie when no bearer header is sent', () => {
     expect(bearerToken(headersOf({ cookie: 'a=1; session=tok; b=2' }), 'session')).toBe('tok');
     expect(bearerToken(headersOf({ authorization: 'Basic x', cookie: 'session=tok' }), 'session')).toBe('tok');
-    expect(bearerToken(headersOf({ authorization: 'Bearer hdr', cookie: 'session=tok' }), 'session')).toBe('hdr');
+    expect(bearerToken(headersOf({ authorization: 'Bearer hdr', cookie: 'session=hdr' }), 'session')).toBe('hdr');
+    expect(bearerToken(headersOf({ authorization: 'Bearer hdr', cookie: 'other=tok' }), 'session')).toBe('hdr');
     expect(bearerToken(headersOf({ cookie: 'session=tok' }), undefined)).toBeUndefined();
     expect(bearerToken(headersOf({}), 'session')).toBeUndefined();
   });
@@ -35,5 +36,19 @@ describe('bearer credential', () => {
     expect(bearerToken(headersOf({ cookie: 'session=A; session=A' }), 'session')).toBe('A');
     // Only the configured cookie counts: other names may repeat.
     expect(bearerToken(headersOf({ cookie: 'x=1; session=A; x=2' }), 'session')).toBe('A');
+  });
+
+  it('refuses different tokens in Authorization and the auth cookie, as Kong refuses multiple tokens', () => {
+    expect(() => bearerToken(headersOf({ authorization: 'Bearer A', cookie: 'session=B' }), 'session')).toThrow(/different tokens/);
+    // Without a configured cookie, cookies are not credentials of the gateway's.
+    expect(bearerToken(headersOf({ authorization: 'Bearer A', cookie: 'session=B' }), undefined)).toBe('A');
+  });
+
+  it('counts a cookie named like the auth cookie up to case or percent-encoding as it (some servers read it so)', () => {
+    expect(() => bearerToken(headersOf({ cookie: 'session=A; SESSION=B' }), 'session')).toThrow(/more than once/);
+    expect(() => bearerToken(headersOf({ cookie: 'session=A; %73ession=B' }), 'session')).toThrow(/more than once/);
+    expect(() => bearerToken(headersOf({ authorization: 'Bearer A', cookie: 'Session=B' }), 'session')).toThrow(/different tokens/);
+    expect(bearerToken(headersOf({ cookie: 'Session=A' }), 'session')).toBe('A');
+    expect(bearerToken(headersOf({ cookie: 'sessions=A; %zz=1' }), 'session')).toBeUndefined();
   });
 });

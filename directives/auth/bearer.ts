@@ -1,17 +1,22 @@
 import type { HeaderReader } from './authenticator.js';
 
 /**
- * `Authorization: Bearer <token>` (scheme case-insensitive), else the named cookie. Other schemes
- * are not ours. Throws when the cookie is sent more than once with different values: the gateway
- * would verify one while an upstream reading the cookies may act on the other.
+ * The bearer token of a request: from `Authorization: Bearer <token>` (scheme case-insensitive),
+ * or from the named cookie; other `Authorization` schemes are not ours. Throws when the request
+ * carries different tokens (the header and the cookie, or the cookie twice), as Kong refuses
+ * "multiple tokens": the gateway would verify one while an upstream may act on the other. A
+ * cookie whose name differs from the configured one only in case or percent-encoding counts as
+ * it, since some servers read it so.
  */
 export function bearerToken(headers: HeaderReader, cookie: string | undefined): string | undefined {
   const authorization = headers.get('authorization');
-  if (authorization !== null) {
-    const token = bearerOf(authorization);
-    if (token !== undefined) return token;
+  const fromHeader = authorization === null ? undefined : bearerOf(authorization);
+  if (cookie === undefined) return fromHeader;
+  const fromCookie = cookieValue(headers.get('cookie'), cookie);
+  if (fromHeader !== undefined && fromCookie !== undefined && fromHeader !== fromCookie) {
+    throw new Error(`different tokens in Authorization and the ${cookie} cookie`);
   }
-  return cookie === undefined ? undefined : cookieValue(headers.get('cookie'), cookie);
+  return fromHeader ?? fromCookie;
 }
 
 const SCHEME = 'bearer';
@@ -44,10 +49,23 @@ function cookieValue(header: string | null, name: string): string | undefined {
   let found: string | undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    if (eq === -1 || !sameCookieName(part.slice(0, eq).trim(), name)) continue;
     const value = part.slice(eq + 1).trim();
     if (found !== undefined && found !== value) throw new Error(`the ${name} cookie is sent more than once, with different values`);
     found = value;
   }
   return found;
+}
+
+/** `name` itself, or a spelling of it that differs in case or percent-encoding only. */
+export function sameCookieName(candidate: string, name: string): boolean {
+  if (candidate === name) return true;
+  if (candidate.length < name.length) return false;
+  let decoded = candidate;
+  try {
+    decoded = decodeURIComponent(candidate);
+  } catch {
+    // not percent-encoding: compared as it is
+  }
+  return decoded.toLowerCase() === name.toLowerCase();
 }

@@ -23,6 +23,8 @@ describe('whether a principal accounts for the credentials a request carries', (
       expect(check(principal(method), headers({ cookie: 'session=t; tracking=1' }))).toBe(false);
       // The auth cookie twice: an upstream may read either one.
       expect(check(principal(method), headers({ cookie: 'session=t; session=u' }))).toBe(false);
+      expect(check(principal(method), headers({ cookie: 'session=t; SESSION=u' }))).toBe(false);
+      expect(check(principal(method), headers({ cookie: 'Session=t' }))).toBe(true);
     }
   });
 

@@ -1,6 +1,6 @@
 import type { AuthConfig } from '../../src/config/auth.js';
 import type { HeaderLookup, Principal } from '../policy.js';
-import { bearerOf } from './bearer.js';
+import { bearerOf, sameCookieName } from './bearer.js';
 
 /**
  * Whether a principal accounts for every credential the request carries that an upstream may
@@ -38,7 +38,7 @@ function onlyCookie(header: string, name: string): boolean {
   for (const part of header.split(';')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
-    if (found || eq === -1 || part.slice(0, eq).trim() !== name) return false;
+    if (found || eq === -1 || !sameCookieName(part.slice(0, eq).trim(), name)) return false;
     found = true;
   }
   return found;
