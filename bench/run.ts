@@ -111,8 +111,8 @@ async function runPaired(chosen: Scenario[], args: BenchArgs, deps: MeasureDeps)
   for (const scenario of chosen) {
     if (scenario.unavailable) continue;
     for (const spec of scenario.derived ?? []) {
-      log(`paired ${scenario.name}: ${spec.label} (${args.paired} pairs of ${args.pairWindowS} s windows)`);
-      const row = await measurePaired(scenario, spec, { pairs: args.paired, windowS: args.pairWindowS }, deps);
+      log(`paired ${scenario.name}: ${spec.label} (${args.paired} pairs of ${args.pairWindowS} s windows, both processes started afresh every ${args.pairsPerStart})`);
+      const row = await measurePaired(scenario, spec, { pairs: args.paired, windowS: args.pairWindowS, pairsPerStart: args.pairsPerStart }, deps);
       log(`  ${pairedNotes([row])}`);
       rows.push(row);
     }

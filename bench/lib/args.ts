@@ -12,6 +12,8 @@ export interface BenchArgs {
   /** Pairs of interleaved windows per derived figure (0: none; see lib/paired.ts). */
   paired: number;
   pairWindowS: number;
+  /** Pairs per start of the two processes (see lib/paired.ts). */
+  pairsPerStart: number;
   out?: string;
   help: boolean;
 }
@@ -35,6 +37,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                     again with both processes running and N pairs of alternated windows: the
                     figure to trust on a noisy host (default 0: off)
   --pair-window S   seconds of each paired window (default 3)
+  --pairs-per-start K  pairs measured before both processes are started afresh (default 4): a
+                    process keeps a speed of its own for its life, a few percent either way
   --out FILE        write the JSON there (default bench/results/<date>-<commit>.json)
 
 Compare two runs: npm run bench:compare A.json B.json`;
@@ -55,6 +59,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       junction: { type: 'string' },
       paired: { type: 'string' },
       'pair-window': { type: 'string' },
+      'pairs-per-start': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -83,6 +88,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     junction: junctionMode,
     paired: Math.floor(num(values.paired, 0, 'paired')),
     pairWindowS: Math.max(1, num(values['pair-window'], 3, 'pair-window')),
+    pairsPerStart: Math.max(1, Math.floor(num(values['pairs-per-start'], 4, 'pairs-per-start'))),
     out: values.out,
     help: values.help ?? false,
   };

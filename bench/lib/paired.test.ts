@@ -25,6 +25,7 @@ describe('paired figures', () => {
     };
     expect(pairedNotes([row])).toBe('policies: X vs Y, paired: +3.0% CPU per request (median of 3 pairs; middle half +2.0% … +4.0%); target ≤ 5%: met; the check alone: +1.0% ⚑ flagged in 1 of the pairs');
     expect(pairedNotes([{ ...row, values: [], median: undefined, skipped: 'a row is not run here (--only)' }])).toBe('policies: X vs Y, paired: — (a row is not run here (--only))');
+    expect(pairedNotes([{ ...row, starts: 3, floor: undefined, flaggedPairs: 0 }])).toBe('policies: X vs Y, paired: +3.0% CPU per request (median of 3 pairs over 3 starts; middle half +2.0% … +4.0%); target ≤ 5%: met');
   });
 });
 
@@ -35,7 +36,7 @@ describe.skipIf(tools.skip)('paired measurement over real processes', () => {
     dir = undefined;
   });
 
-  it('runs both processes, alternates their windows and finds two copies of one server alike', async () => {
+  it('runs both processes, alternates their windows, starts them afresh between groups of pairs and finds two copies of one server alike', async () => {
     tools.require();
     dir = mkdtempSync(join(tmpdir(), 'bench-paired-'));
     const ctx = { root, core: 1 } as BenchContext;
@@ -51,9 +52,10 @@ describe.skipIf(tools.skip)('paired measurement over real processes', () => {
     };
     const log: string[] = [];
     const deps = { ticksPerSecond: clockTicks(), loadCore: 0, busyCore: 1, timing: { warmupS: 1, measureS: 1, latencyS: 1, soakS: 4 }, log: (line: string) => void log.push(line) };
-    const row = await measurePaired(scenario, { label: 'one / two', kind: 'ratio', a: 'one', b: 'two' }, { pairs: 2, windowS: 1 }, deps);
+    const row = await measurePaired(scenario, { label: 'one / two', kind: 'ratio', a: 'one', b: 'two' }, { pairs: 3, windowS: 1, pairsPerStart: 2 }, deps);
     expect(row.skipped).toBeUndefined();
-    expect(row.values).toHaveLength(2);
+    expect(row.values).toHaveLength(3);
+    expect(row.starts).toBe(2);
     // The same server on the same core: far apart only if a window measured nothing real.
     for (const value of row.values) {
       expect(value).toBeGreaterThan(0.33);

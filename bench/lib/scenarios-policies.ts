@@ -9,6 +9,8 @@ const atMost5 = { text: '≤ 5% CPU per request', met: (value: number) => value 
 
 /** The scenario's figures; `signatureCheckUs` is the CPU of one bare RS256 check on the core under test. */
 const derivedFigures = (signatureCheckUs: () => number | undefined): DerivedSpec[] => [
+  // The noise floor: the same config in a second process, measured as the policy rows are.
+  { label: 'control: flat vs flat again (no policy either side)', kind: 'cpu-overhead', a: 'junction', b: 'junction+flat-again' },
   // Against the flat query sending the same tokens: a JWT is a ~600-byte header the flat config forwards too.
   { label: `@auth, ${POOL_TOKENS} tokens re-sent vs flat with the same tokens`, kind: 'cpu-overhead', a: 'junction+auth-pool', b: 'junction+flat-tokens', goal: atMost5 },
   {
@@ -48,6 +50,7 @@ export function policiesScenario(ctx: BenchContext, dir: string, mocks: Scenario
     },
     targets: [
       junction(ctx, 'flat.yaml', { label: 'flat query, no policy' }),
+      junction(ctx, 'flat.yaml', { variant: 'flat-again', label: 'flat query again, no policy (control)' }),
       junction(ctx, 'flat.yaml', { variant: 'flat-unique', label: 'flat query + a unique unused variable, no policy', spec: unique }),
       junction(ctx, 'flat.yaml', {
         variant: 'flat-tokens',
