@@ -17,6 +17,8 @@ export class GatewayResponse extends ServerResponse<IncomingMessage> implements 
   /** The route this request is counted under, and when it arrived (`performance.now()`); set only when metrics are on. */
   route: string | undefined = undefined;
   startedAt = 0;
+  /** Whether the server has counted this response as ended (src/http/server.ts). */
+  finishedOnce = false;
 
   override writeHead(statusCode: number, reasonOrHeaders?: string | HeadersArgument, maybeHeaders?: HeadersArgument): this {
     const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;

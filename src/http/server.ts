@@ -52,6 +52,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     inFlight++;
     if (expectsBody(req)) bodyIdle.watch(req, res, requestId);
     res.on('close', finished); // emitted once: `on` spares the wrapper `once` allocates
+    if (res.socket === null) req.once('close', () => pipelinedClosed(req, res));
     const path = pathOf(req.url);
     const exact = routes.get(path);
     if (requestStats !== undefined) {
@@ -75,14 +76,27 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return Number.isFinite(length) && length > config.maxBodyBytes;
   }
 
+  /**
+   * A pipelined request's response waits for the ones before it to get the socket. When the
+   * connection closes first, Node destroys the request but never closes that response: it is
+   * finished here instead, or the in-flight count would never come down.
+   */
+  function pipelinedClosed(req: IncomingMessage, res: GatewayResponse): void {
+    if (req.socket.destroyed && res.socket === null && !res.writableFinished) ended(res, CLIENT_CLOSED_STATUS);
+  }
+
   /** The `close` listener of every response (`this`). */
   function finished(this: GatewayResponse): void {
-    bodyIdle.forget(this);
+    ended(this, this.headersSent ? this.statusCode : CLIENT_CLOSED_STATUS);
+  }
+
+  /** Once per response: it leaves the in-flight count and, with metrics on, is counted. */
+  function ended(res: GatewayResponse, status: number): void {
+    if (res.finishedOnce) return;
+    res.finishedOnce = true;
+    bodyIdle.forget(res);
     inFlight--;
-    if (requestStats !== undefined) {
-      const status = this.headersSent ? this.statusCode : CLIENT_CLOSED_STATUS;
-      requestStats.record(this.route ?? UNMATCHED_ROUTE, status, (performance.now() - this.startedAt) / 1000);
-    }
+    requestStats?.record(res.route ?? UNMATCHED_ROUTE, status, (performance.now() - res.startedAt) / 1000);
     if (draining && inFlight === 0) drained?.();
   }
 
