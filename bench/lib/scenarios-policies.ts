@@ -20,6 +20,7 @@ const derivedFigures = (signatureCheckUs: () => number | undefined): DerivedSpec
   { label: '@rateLimit (never hit) vs flat', kind: 'cpu-overhead', a: 'junction+rate-limit', b: 'junction', goal: atMost5 },
   { label: 'cache configured, query uncacheable vs flat', kind: 'cpu-overhead', a: 'junction+cache-uncacheable', b: 'junction', goal: atMost5 },
   { label: '@cacheControl miss vs flat with the same unique variable', kind: 'cpu-overhead', a: 'junction+cache-miss', b: 'junction+flat-unique', goal: atMost5 },
+  { label: '@cacheControl miss, entries tagged for purges, vs flat with the same unique variable', kind: 'cpu-overhead', a: 'junction+cache-miss-tagged', b: 'junction+flat-unique', goal: atMost5 },
   { label: '@cacheControl hit / miss', kind: 'ratio', a: 'junction+cache-hit', b: 'junction+cache-miss', goal: { text: '≥ 3×', met: (value) => value >= 3 } },
   { label: '@cacheControl hit / flat', kind: 'ratio', a: 'junction+cache-hit', b: 'junction' },
 ];
@@ -72,6 +73,7 @@ export function policiesScenario(ctx: BenchContext, dir: string, mocks: Scenario
       junction(ctx, 'policies-rate-limit.yaml', { variant: 'rate-limit', label: '@rateLimit by ip, never hit' }),
       junction(ctx, 'policies-cache-uncacheable.yaml', { variant: 'cache-uncacheable', label: 'cache configured, nothing cacheable' }),
       junction(ctx, 'policies-cache.yaml', { variant: 'cache-miss', label: '@cacheControl miss (unique variable)', spec: unique }),
+      junction(ctx, 'policies-cache-tagged.yaml', { variant: 'cache-miss-tagged', label: '@cacheControl miss, purge endpoint on (each entry tagged with its 20 products)', spec: unique }),
       junction(ctx, 'policies-cache.yaml', {
         variant: 'cache-hit',
         label: '@cacheControl hit (PUBLIC, authorization not forwarded)',
