@@ -60,12 +60,14 @@ function cookieValue(header: string | null, name: string): string | undefined {
 /** `name` itself, or a spelling of it that differs in case or percent-encoding only. */
 export function sameCookieName(candidate: string, name: string): boolean {
   if (candidate === name) return true;
-  if (candidate.length < name.length) return false;
-  let decoded = candidate;
+  const decoded = candidate.includes('%') ? percentDecoded(candidate) : candidate;
+  return decoded.length === name.length && decoded.toLowerCase() === name.toLowerCase();
+}
+
+function percentDecoded(text: string): string {
   try {
-    decoded = decodeURIComponent(candidate);
+    return decodeURIComponent(text);
   } catch {
-    // not percent-encoding: compared as it is
+    return text; // not percent-encoding: compared as it is
   }
-  return decoded.toLowerCase() === name.toLowerCase();
 }
