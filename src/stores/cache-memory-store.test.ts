@@ -65,6 +65,32 @@ describe('memory cache store', () => {
     expect(await store.invalidate(['E:Item:99'])).toBe(1);
   });
 
+  it('purges exactly the live entries of a tag after heavy churn, never a key stored again since', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 20_000 });
+    const value = 'x'.repeat(500);
+    // ~30 entries fit: 20,000 writes over 5,000 keys evict all but the last ones.
+    for (let i = 0; i < 20_000; i++) await store.set(`k${i % 5_000}`, value, 60_000, ['T:Item', `E:Item:${i}`]);
+    // k4999 was written at 4999, 9999, 14999 and 19999: an earlier write's tag finds nothing, the key stays.
+    expect(await store.invalidate(['E:Item:14999'])).toBe(0);
+    expect(await store.get('k4999')).toBe(value);
+    let live = 0;
+    for (let i = 0; i < 5_000; i++) if ((await store.get(`k${i}`)) !== undefined) live++;
+    expect(live).toBeGreaterThan(10);
+    expect(await store.invalidate(['E:Item:19999'])).toBe(1);
+    expect(await store.invalidate(['T:Item'])).toBe(live - 1);
+    for (let i = 0; i < 5_000; i++) expect(await store.get(`k${i}`)).toBeUndefined();
+  });
+
+  it('a key evicted, then stored again under another tag, is not purged by the old one', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 5_000 });
+    await store.set('k', 'first', 60_000, ['E:A:1']);
+    for (let i = 0; i < 20; i++) await store.set(`filler${i}`, 'x'.repeat(400), 60_000);
+    expect(await store.get('k')).toBeUndefined();
+    await store.set('k', 'second', 60_000, ['E:A:2']);
+    expect(await store.invalidate(['E:A:1'])).toBe(0);
+    expect(await store.get('k')).toBe('second');
+  });
+
   it('refuses an entry larger than the whole store without evicting the rest', async () => {
     const store = createMemoryCacheStore({ maxBytes: 5_000 });
     await store.set('small', 'v', 60_000);
@@ -72,6 +98,11 @@ describe('memory cache store', () => {
     expect(await store.get('huge')).toBeUndefined();
     expect(await store.get('small')).toBe('v');
     expect(await store.invalidate(['E:A:1'])).toBe(0);
+    // Over a tagged key: the old entry leaves with its tag, the new one is not kept.
+    await store.set('tagged', 'v', 60_000, ['E:B:1']);
+    await store.set('tagged', 'x'.repeat(10_000), 60_000, ['E:B:2']);
+    expect(await store.get('tagged')).toBeUndefined();
+    expect(await store.invalidate(['E:B:1', 'E:B:2'])).toBe(0);
   });
 
   it('moves an overwritten entry to its new tags', async () => {

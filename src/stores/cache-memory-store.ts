@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheStore, LocalCacheStore } from './cache-store.js';
+import { createTagIndex, type Indexed } from './tag-index.js';
 
 export interface MemoryCacheStoreOptions {
   /** Most bytes held (values, keys and tag lists, approximately). */
@@ -11,34 +12,34 @@ export interface MemoryCacheStoreDeps {
   now?: () => number;
 }
 
-interface Stored {
-  /** A string from `set`, an object from `local.set`. */
-  value: string | object;
+interface Stored extends Indexed {
+  /** A string from `set`, an object from `local.set`; dropped once the entry left the store. */
+  value: string | object | undefined;
   /** Bytes of the value. */
   bytes: number;
-  tags: readonly string[];
   /** Epoch ms (on the injected clock) from which the entry is gone. */
   expiresAt: number;
 }
 
 /** Per-entry bookkeeping in bytes (the stored object, LRU slots, the key string's header). */
 const ENTRY_OVERHEAD_BYTES = 160;
-/** Per tag of an entry, past its characters: the string's header, its array slot, its slot in the tag index. */
+/** Per tag of an entry, past its characters: the string's header, its array slot, its reference in the tag index (up to two) and the entry's to the tag's record. */
 const TAG_OVERHEAD_BYTES = 96;
 
 /**
  * A per-process cache store bounded in bytes (lru-cache `maxSize`): least recently used entries
- * go first; expired entries read as absent and leave when read or evicted. A tag index maps each tag to the keys holding it; it is cleaned whenever an entry
- * leaves the cache (evicted, expired, overwritten or deleted), so it never outgrows the entries.
+ * go first; expired entries read as absent and leave when read or evicted. The tag index
+ * (tag-index.ts) finds the entries of a tag for purges; an entry leaving the cache leaves it too,
+ * and lets go of its value, so the index never keeps a value alive.
  */
 export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: MemoryCacheStoreDeps = {}): CacheStore {
   const now = deps.now ?? Date.now;
-  const index = new Map<string, Set<string>>();
+  const index = createTagIndex<Stored>();
   const lru = new LRUCache<string, Stored>({
     maxSize: options.maxBytes,
     maxEntrySize: options.maxBytes,
     sizeCalculation: sizeOf,
-    dispose: unindex,
+    dispose: left,
   });
 
   function sizeOf(stored: Stored, key: string): number {
@@ -47,21 +48,9 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
     return Math.max(1, size);
   }
 
-  function unindex(stored: Stored, key: string): void {
-    for (const tag of stored.tags) {
-      const keys = index.get(tag);
-      if (keys === undefined) continue;
-      keys.delete(key);
-      if (keys.size === 0) index.delete(tag);
-    }
-  }
-
-  function addToIndex(key: string, tags: readonly string[]): void {
-    for (const tag of tags) {
-      let keys = index.get(tag);
-      if (keys === undefined) index.set(tag, (keys = new Set()));
-      keys.add(key);
-    }
+  function left(stored: Stored): void {
+    stored.value = undefined;
+    index.remove(stored);
   }
 
   function read(key: string): string | object | undefined {
@@ -74,9 +63,10 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
 
   function write(key: string, value: string | object, bytes: number, ttlMs: number, tags: readonly string[]): void {
     if (ttlMs <= 0) return;
-    // The old entry (if any) is disposed inside `set`, so the new tags are indexed after it.
-    lru.set(key, { value, bytes, tags, expiresAt: now() + ttlMs });
-    if (tags.length > 0 && lru.has(key)) addToIndex(key, tags);
+    const stored: Stored = { key, value, bytes, tags, expiresAt: now() + ttlMs, live: true, records: [] };
+    lru.set(key, stored);
+    if (lru.peek(key) !== stored) stored.live = false; // larger than the whole store: not kept
+    else if (tags.length > 0) index.add(stored);
   }
 
   const local: LocalCacheStore = {
@@ -105,10 +95,8 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
     async invalidate(tags) {
       let deleted = 0;
       for (const tag of tags) {
-        const keys = index.get(tag);
-        if (keys === undefined) continue;
-        for (const key of [...keys]) if (lru.delete(key)) deleted++;
-        index.delete(tag);
+        // An entry under several of the tags is deleted (and counted) once: then it is no longer live.
+        for (const stored of index.take(tag)) if (stored.live && lru.delete(stored.key)) deleted++;
       }
       return deleted;
     },
