@@ -81,6 +81,30 @@ describe('memory cache store', () => {
     for (let i = 0; i < 5_000; i++) expect(await store.get(`k${i}`)).toBeUndefined();
   });
 
+  it('entries deleted or expired leave a shared tag: keys stored again without it are not purged', async () => {
+    const time = clock();
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 }, { now: time.now });
+    await store.set('keep', 'K', 60_000, ['T:X']);
+    await store.set('a', 'A1', 60_000, ['T:X']);
+    await store.delete('a');
+    await store.set('a', 'A2', 60_000, ['E:Other:1']);
+    await store.set('b', 'B1', 1_000, ['T:X']);
+    time.advance(1_000);
+    expect(await store.get('b')).toBeUndefined(); // read expired: the store deletes it
+    await store.set('b', 'B2', 60_000, ['E:Other:2']);
+    expect(await store.invalidate(['T:X'])).toBe(1);
+    expect(await store.get('a')).toBe('A2');
+    expect(await store.get('b')).toBe('B2');
+  });
+
+  it('never indexes an entry too large to keep', async () => {
+    const store = createMemoryCacheStore({ maxBytes: 5_000 });
+    await store.set('tagged', 'x'.repeat(10_000), 60_000, ['E:B:2']);
+    await store.set('tagged', 'v', 60_000, ['E:C:1']);
+    expect(await store.invalidate(['E:B:2'])).toBe(0);
+    expect(await store.get('tagged')).toBe('v');
+  });
+
   it('a key evicted, then stored again under another tag, is not purged by the old one', async () => {
     const store = createMemoryCacheStore({ maxBytes: 5_000 });
     await store.set('k', 'first', 60_000, ['E:A:1']);

@@ -23,7 +23,7 @@ interface Stored extends Indexed {
 
 /** Per-entry bookkeeping in bytes (the stored object, LRU slots, the key string's header). */
 const ENTRY_OVERHEAD_BYTES = 160;
-/** Per tag of an entry, past its characters: the string's header, its array slot, its reference in the tag index (up to two) and the entry's to the tag's record. */
+/** Per tag of an entry, past its characters: the string's header, its array slot, its references in the tag index (up to two, and a few more on small tags) and the entry's to the tag's record. */
 const TAG_OVERHEAD_BYTES = 96;
 
 /**

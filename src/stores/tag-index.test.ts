@@ -46,4 +46,44 @@ describe('tag index', () => {
       expect(index.size()).toEqual({ tags: 0, references: 0 });
     }
   });
+
+  it('an entry holding a tag twice leaves it fully', () => {
+    const index = createTagIndex<Indexed>();
+    const twice = entry('a', ['T:P', 'T:P']);
+    index.add(twice);
+    index.remove(twice);
+    expect(index.size()).toEqual({ tags: 0, references: 0 });
+  });
+
+  it('compaction keeps exactly the live entries, whatever order the others left in', () => {
+    const index = createTagIndex<Indexed>();
+    const all = Array.from({ length: 1_000 }, (_, i) => entry(`k${i}`, ['T:H']));
+    all.forEach((each) => index.add(each));
+    // Newest first, 900 of the 1,000.
+    for (let i = 999; i >= 0; i--) if (i % 10 !== 3) index.remove(all[i]!);
+    expect(index.take('T:H')).toEqual(all.filter((_, i) => i % 10 === 3));
+  });
+
+  it('a tag taken and stored under again keeps its new record when the taken entries leave', () => {
+    const index = createTagIndex<Indexed>();
+    const old = entry('a', ['T:P']);
+    index.add(old);
+    const taken = index.take('T:P');
+    const fresh = entry('b', ['T:P']);
+    index.add(fresh);
+    taken.forEach((each) => index.remove(each));
+    expect(index.take('T:P')).toEqual([fresh]);
+  });
+
+  it('holds few dead references on small tags', () => {
+    const index = createTagIndex<Indexed>();
+    const keep = Array.from({ length: 10 }, (_, i) => entry(`keep${i}`, ['T:Small']));
+    keep.forEach((each) => index.add(each));
+    for (let i = 0; i < 1_000; i++) {
+      const passing = entry(`p${i}`, ['T:Small']);
+      index.add(passing);
+      index.remove(passing);
+    }
+    expect(index.size().references).toBeLessThanOrEqual(2 * 10 + 4 + 1);
+  });
 });

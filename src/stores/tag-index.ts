@@ -27,7 +27,7 @@ export interface TagIndex<E extends Indexed> {
 }
 
 /** Dead references a record may hold beyond as many as live ones before it is compacted. */
-const COMPACT_SLACK = 64;
+const COMPACT_SLACK = 4;
 
 /**
  * Which entries hold a tag, for purges. Each tag has a record: an array of its entries, appended
@@ -41,8 +41,12 @@ const COMPACT_SLACK = 64;
 export function createTagIndex<E extends Indexed>(): TagIndex<E> {
   const byTag = new Map<string, TagRecord<E>>();
 
+  /** In place: a new array grown one push at a time cost several times more on large records. */
   function compact(record: TagRecord<E>): void {
-    record.entries = record.entries.filter(isLive);
+    const entries = record.entries;
+    let kept = 0;
+    for (let at = 0; at < entries.length; at++) if (entries[at]!.live) entries[kept++] = entries[at]!;
+    entries.length = kept;
   }
 
   return {
@@ -72,7 +76,10 @@ export function createTagIndex<E extends Indexed>(): TagIndex<E> {
       const record = byTag.get(tag);
       if (record === undefined) return [];
       byTag.delete(tag);
-      return record.entries.filter(isLive);
+      const live = record.entries.filter(isLive);
+      // Its entries are about to leave: nothing is left to compact.
+      record.entries = [];
+      return live;
     },
     clear() {
       byTag.clear();
