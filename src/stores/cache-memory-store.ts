@@ -65,8 +65,8 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
     if (ttlMs <= 0) return;
     const stored: Stored = { key, value, bytes, tags, expiresAt: now() + ttlMs, live: true, records: [] };
     lru.set(key, stored);
-    if (lru.peek(key) !== stored) stored.live = false; // larger than the whole store: not kept
-    else if (tags.length > 0) index.add(stored);
+    // An entry larger than the whole store is not kept: nothing to index.
+    if (tags.length > 0 && lru.peek(key) === stored) index.add(stored);
   }
 
   const local: LocalCacheStore = {

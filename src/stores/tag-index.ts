@@ -61,6 +61,7 @@ export function createTagIndex<E extends Indexed>(): TagIndex<E> {
     },
     remove(entry) {
       entry.live = false;
+      if (entry.records.length === 0) return; // never indexed: an untagged entry costs nothing here
       for (const record of entry.records as TagRecord<E>[]) {
         record.live--;
         if (record.live === 0) {
