@@ -47,6 +47,19 @@ describe('memory cache store', () => {
     expect(await store.invalidate(['E:A:1'])).toBe(0);
   });
 
+  it('counts in a purge only the entries not yet expired, and removes the expired ones unread', async () => {
+    const time = clock();
+    const store = createMemoryCacheStore({ maxBytes: 1024 * 1024 }, { now: time.now });
+    await store.set('short', 'v', 1_000, ['E:A:1']);
+    await store.set('long', 'v', 60_000, ['E:A:1']);
+    store.local!.set('object', { a: 1 }, 10, 1_000, ['E:A:1']);
+    time.advance(1_000);
+    // `short` and `object` expired without being read: purged, not counted, as Redis would not see them.
+    expect(await store.invalidate(['E:A:1'])).toBe(1);
+    expect(await store.get('long')).toBeUndefined();
+    expect(await store.invalidate(['E:A:1'])).toBe(0);
+  });
+
   it('stays within its byte bound, evicting the least recently used first', async () => {
     const store = createMemoryCacheStore({ maxBytes: 20_000 });
     const value = 'x'.repeat(1_000);

@@ -62,7 +62,11 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
   }
 
   function write(key: string, value: string | object, bytes: number, ttlMs: number, tags: readonly string[]): void {
-    if (ttlMs <= 0) return;
+    if (ttlMs <= 0) {
+      // A write that is already stale supersedes what was there: the key reads as absent.
+      lru.delete(key);
+      return;
+    }
     const stored: Stored = { key, value, bytes, tags, expiresAt: now() + ttlMs, live: true, records: [] };
     lru.set(key, stored);
     // An entry larger than the whole store is not kept: nothing to index.
@@ -96,7 +100,12 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
       let deleted = 0;
       for (const tag of tags) {
         // An entry under several of the tags is deleted (and counted) once: then it is no longer live.
-        for (const stored of index.take(tag)) if (stored.live && lru.delete(stored.key)) deleted++;
+        // One expired but not yet read is deleted without being counted: it was gone already.
+        for (const stored of index.take(tag)) {
+          if (!stored.live) continue;
+          const unexpired = now() < stored.expiresAt;
+          if (lru.delete(stored.key) && unexpired) deleted++;
+        }
       }
       return deleted;
     },

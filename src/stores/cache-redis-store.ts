@@ -73,7 +73,10 @@ export function createRedisCacheStore(deps: RedisCacheStoreDeps): RedisCacheStor
     stats: bypass.stats,
     get: (key) => bounded('get', undefined, async () => (await redis.get(ENTRY + key)) ?? undefined),
     set: (key, value, ttlMs, tags = []) => bounded('set', undefined, async () => {
-      if (ttlMs <= 0) return;
+      if (ttlMs <= 0) {
+        await redis.del(ENTRY + key); // already stale: it supersedes what was there
+        return;
+      }
       await commands.junctionCacheSet(1 + tags.length, ENTRY + key, ...tags.map((tag) => TAG + tag), value, Math.ceil(ttlMs));
     }),
     delete: (key) => purge('delete', async () => {

@@ -57,6 +57,16 @@ export function cacheStoreContract(name: string, create: () => Promise<CacheStor
       expect(await store.get('zero')).toBeUndefined();
     });
 
+    it('deletes what a key held when it is set again with no time to live', async () => {
+      await store.set('superseded', 'old', 60_000, ['E:A:1']);
+      await store.set('superseded', 'new', 0);
+      expect(await store.get('superseded')).toBeUndefined();
+      await store.set('superseded', 'old', 60_000);
+      await store.set('superseded', 'new', -5);
+      expect(await store.get('superseded')).toBeUndefined();
+      expect(await store.invalidate(['E:A:1'])).toBe(0);
+    });
+
     it('invalidates exactly the entries indexed under a tag', async () => {
       await store.set('a', 'A', 60_000, ['E:Product:p1', typeTag('Product')]);
       await store.set('b', 'B', 60_000, ['E:Product:p2', typeTag('Product')]);

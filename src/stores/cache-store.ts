@@ -10,12 +10,12 @@ export interface CacheStore {
   /** `memory` or `redis`, for logs and metrics. */
   readonly kind: string;
   get(key: string): Promise<string | undefined>;
-  /** Stores `value` for `ttlMs`, indexed under each of `tags`. */
+  /** Stores `value` for `ttlMs`, indexed under each of `tags`; a `ttlMs` of 0 or less deletes the key instead. */
   set(key: string, value: string, ttlMs: number, tags?: readonly string[]): Promise<void>;
   /** Objects kept as they are, without a promise or an encoding, for a store in this process (memory); absent for remote ones. */
   readonly local?: LocalCacheStore;
   delete(key: string): Promise<void>;
-  /** Deletes every entry indexed under any of `tags`; resolves to how many were deleted. */
+  /** Deletes every entry indexed under any of `tags`; resolves to how many were deleted (expired ones do not count). */
   invalidate(tags: readonly string[]): Promise<number>;
   /** Deletes every entry of this store. */
   clear(): Promise<void>;
@@ -29,6 +29,7 @@ export interface CacheStore {
  */
 export interface LocalCacheStore {
   get(key: string): object | undefined;
+  /** As `CacheStore.set`: a `ttlMs` of 0 or less deletes the key. */
   set(key: string, value: object, bytes: number, ttlMs: number, tags?: readonly string[]): void;
 }
 
