@@ -31,7 +31,8 @@ export type KeysOfJwks = (keys: PublishedKey[]) => VerificationKey[];
 
 export interface JwksCache {
   /** The current keys, for a token with this header; KeySourceError when no key set was ever loaded. */
-  keysFor(header: JwsHeader): Promise<readonly VerificationKey[]>;
+  /** At once (no promise) when the set is loaded and knows the token's `kid`; otherwise after a fetch. */
+  keysFor(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   /** Fetch attempts so far (for tests and metrics). */
   fetchCount(): number;
 }
@@ -84,16 +85,25 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps, 
     }
   }
 
-  async function keysFor(header: JwsHeader): Promise<readonly VerificationKey[]> {
-    const kidUnknown = (): boolean => header.kid !== undefined && !kids.has(header.kid as string);
-    if (keySet === undefined || kidUnknown()) await refresh();
-    else if (deps.now() - loadedAt > options.maxAgeMs) void refresh();
+  function keysFor(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
+    if (keySet !== undefined && !kidUnknown(header)) {
+      if (deps.now() - loadedAt > options.maxAgeMs) void refresh();
+      return keySet;
+    }
+    return refresh().then(() => keysAfterFetch(header));
+  }
+
+  function keysAfterFetch(header: JwsHeader): readonly VerificationKey[] {
     if (keySet === undefined) throw new KeySourceError('no JWKS key set available');
     // A kid the last good set lacks may be a key rotated in during the outage: unavailable, not invalid.
-    if (failing && kidUnknown()) {
+    if (failing && kidUnknown(header)) {
       throw new KeySourceError('JWKS unavailable and the token\'s kid is not in the last good key set');
     }
     return keySet;
+  }
+
+  function kidUnknown(header: JwsHeader): boolean {
+    return header.kid !== undefined && !kids.has(header.kid as string);
   }
 
   return { keysFor, fetchCount: () => attempts };

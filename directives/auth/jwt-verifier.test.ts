@@ -205,15 +205,14 @@ describe('verified-token cache', () => {
     expect(server.requests).toBe(1);
   });
 
-  it('answers a remembered token at once, and never remembers a refused one', async () => {
+  it('answers a valid token at once when its keys are at hand, remembers it, and never remembers a refused one', async () => {
     const v = verifier({ issuers: [{ issuer: ISS, audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }] });
     const token = await sign({ key });
-    const first = v.verify(token);
-    expect(first).toBeInstanceOf(Promise);
-    const principal = await first;
-    const again = v.verify(token);
-    expect(again).not.toBeInstanceOf(Promise);
-    expect(again).toBe(principal);
+    const principal = v.verify(token);
+    expect(principal).not.toBeInstanceOf(Promise);
+    expect(principal).toMatchObject({ id: `${ISS}#user-1` });
+    // Remembered: the same principal, not a second verification's.
+    expect(v.verify(token)).toBe(principal);
     const refused = `${token.slice(0, -4)}AAAA`;
     expect(await codeOf(v.verify(refused))).toBe('UNAUTHENTICATED');
     const refusedAgain = v.verify(refused);
@@ -242,6 +241,17 @@ describe('JWT verification (remote JWKS)', () => {
     expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
     expect(await codeOf(verify.verify(await sign({ key: rotated })))).toBe('ACCEPTED');
     expect(server.requests).toBe(2);
+  });
+
+  it('waits for the key set once; a token whose kid it holds is then answered at once', async () => {
+    const { verify, server } = await jwksVerifier([key]);
+    const first = verify.verify(await sign({ key }));
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    const next = verify.verify(await sign({ key, claims: { jti: 'another' } }));
+    expect(next).not.toBeInstanceOf(Promise);
+    expect(next).toMatchObject({ method: 'jwt' });
+    expect(server.requests).toBe(1);
   });
 
   it('1,000 tokens with random kids in a burst: the JWKS is fetched at most twice', async () => {

@@ -22,7 +22,8 @@ export interface JwtVerifier {
   knowsIssuerOf(token: string): boolean;
   /**
    * Verifies signature and claims; rejects with UNAUTHENTICATED, or AUTH_UNAVAILABLE when keys
-   * cannot be had. A token verified recently is answered at once, without a promise.
+   * cannot be had. A valid token is answered at once, without a promise, when it was verified
+   * recently or its issuer's keys are at hand.
    */
   verify(token: string): Principal | Promise<Principal>;
   /** JWKS caches by issuer, for tests and metrics. */
@@ -81,26 +82,39 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     const key = tokenKey(token);
     const hit = verified.get(key);
     if (hit !== undefined && hit.until > deps.now()) return hit.principal;
-    return verifyToken(token).then((principal) => {
+    const remember = (principal: Principal): Principal => {
       const exp = (principal.claims['exp'] as number) * 1000;
       verified.set(key, { principal, until: Math.min(exp, deps.now() + config.verifiedCacheMaxAgeMs) });
       return principal;
-    });
+    };
+    const checked = verifyToken(token);
+    return checked instanceof Promise ? checked.then(remember) : remember(checked);
   }
 
-  async function verifyToken(token: string): Promise<Principal> {
+  /**
+   * The principal at once when the issuer's keys are at hand (local keys, a JWKS already
+   * fetched), a promise when they must be fetched first; a token that fails is always a
+   * rejection, so callers see one way of failing.
+   */
+  function verifyToken(token: string): Principal | Promise<Principal> {
     const issuer = issuerOf(token);
     const header = peek(token, 0);
-    if (issuer === undefined || header === undefined) throw invalidCredentials(deps.realm, new Error('unknown or missing issuer, or no header'));
-    let payload: Record<string, unknown>;
+    if (issuer === undefined || header === undefined) return Promise.reject(invalidCredentials(deps.realm, new Error('unknown or missing issuer, or no header')));
+    const check = (keys: readonly VerificationKey[]): Principal => principalOf(verifyWith(candidates(keys, header), token), config.scopeClaim);
     try {
-      payload = verifyWith(candidates(await issuer.keysFor(header), header), token);
+      const keys = issuer.keysFor(header);
+      if (keys instanceof Promise) return keys.then(check).catch((error: unknown) => Promise.reject(failure(error)));
+      return check(keys);
     } catch (error) {
-      if (error instanceof KeySourceError) throw authUnavailable('jwks', error);
-      deps.logger.debug({ reason: (error as { code?: string }).code ?? (error as Error).message }, 'JWT rejected');
-      throw invalidCredentials(deps.realm, error);
+      return Promise.reject(failure(error));
     }
-    return principalOf(payload, config.scopeClaim);
+  }
+
+  /** What a failed check answers: AUTH_UNAVAILABLE when the keys could not be had, UNAUTHENTICATED otherwise. */
+  function failure(error: unknown): Error {
+    if (error instanceof KeySourceError) return authUnavailable('jwks', error);
+    deps.logger.debug({ reason: (error as { code?: string }).code ?? (error as Error).message }, 'JWT rejected');
+    return invalidCredentials(deps.realm, error);
   }
 
   function knowsIssuerOf(token: string): boolean {
