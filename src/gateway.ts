@@ -69,7 +69,8 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     config: () => ({ configVersion: runtimes.current().version, reloads: status.report() }),
   });
   const baseRoutes = new Map([['/healthz', healthzRoute], ['/readyz', readyzRoute(readiness)]]);
-  const build = (next: VersionedConfig) => buildRuntime(next.config, next.version, { logger, now, upstreams, baseRoutes });
+  const requestStats = config.metrics.enabled ? createRequestStats() : undefined;
+  const build = (next: VersionedConfig) => buildRuntime(next.config, next.version, { logger, now, upstreams, baseRoutes, requestStats });
 
   const version = deps.version ?? configVersion(JSON.stringify(config));
   const runtimes = createRuntimeSwitch(await build({ config, version }), {
@@ -80,7 +81,6 @@ export async function createGateway(config: JunctionConfig, deps: GatewayDeps = 
     logger,
   });
   logger.info({ configVersion: version }, 'config loaded');
-  const requestStats = config.metrics.enabled ? createRequestStats() : undefined;
   const http = createHttpServer({ config: config.server, logger, routes: runtimes.routes, fallback: runtimes.handle, requestStats });
   runtimes.attach(http.server);
   const metrics = metricsModule === undefined || requestStats === undefined ? undefined : metricsModule.createMetrics(config.metrics, {

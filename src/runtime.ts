@@ -7,6 +7,7 @@ import type { JunctionConfig, SourceConfig } from './config/index.js';
 import { createGraphqlHandler } from './http/graphql/handler.js';
 import { remoteSources } from './http/graphql/remote-sources.js';
 import { createPassthrough, type Passthrough } from './http/passthrough/index.js';
+import type { RequestStats } from './http/request-stats.js';
 import type { RouteHandler } from './http/server.js';
 import type { Logger } from './logger.js';
 import { applyFieldFallbacks, withFallbackNotes } from './runtime-fallbacks.js';
@@ -21,6 +22,8 @@ export interface RuntimeDeps {
   upstreams: UpstreamPool;
   /** Gateway-level routes (health, readiness) put first in the route table, not counted in flight. */
   baseRoutes: ReadonlyMap<string, RouteHandler>;
+  /** Request counts of the metrics (absent with metrics off): WebSocket handshakes are counted by the passthrough. */
+  requestStats?: RequestStats;
 }
 
 /** Everything built from one config. The HTTP server delegates every request to the current one. */
@@ -101,7 +104,7 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
-      { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes) },
+      { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes), requestStats: deps.requestStats },
     );
     const engine = policies;
     return assemble({ config, version, sources: loaded.sources, retrySources: loaded.retry, composed, schema, upstreams, graphql, passthrough, policies: engine }, deps);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -125,13 +126,49 @@ describe('WebSocket passthrough', () => {
     expect(JSON.parse(withBody.body).error).toMatchObject({ code: 'BAD_REQUEST', requestId: expect.any(String) });
   });
 
-  it('answers 502 when the WebSocket upstream is down', async () => {
+  it('counts each handshake in the metrics under its route, once: 101 for a tunnel', async () => {
+    const { gw } = await setup({ metrics: { enabled: true, port: 0 } });
+    const client = new WebSocket(`ws://127.0.0.1:${gw.port}/live/room`);
+    await within(once(client, 'open'), 3_000, 'websocket open');
+    const count = async (route: string, code: string) => sample((await scrape(gw.gateway.metricsAddress())).text, 'junction_http_requests_total', { route, code });
+    expect(await count('live', '101')).toBe(1);
+    expect(sample((await scrape(gw.gateway.metricsAddress())).text, 'junction_http_request_duration_seconds_count', { route: 'live' })).toBe(1);
+    client.close();
+    await within(once(client, 'close'), 3_000, 'websocket close');
+    // The tunnel closing is not a second count.
+    expect(await count('live', '101')).toBe(1);
+  });
+
+  it('a handshake a route policy refuses is answered by the gateway and counted with its status', async () => {
+    const echo = await startWsEcho();
+    open.push(echo);
+    const gw = await startGateway({
+      metrics: { enabled: true, port: 0 },
+      auth: { apiKeys: { consumers: [{ id: 'acme', keySha256: createHash('sha256').update('acme-key').digest('hex') }] } },
+      upstreams: { ws: { url: echo.url } },
+      routes: [{ name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true, policies: { auth: { authenticated: true } } }] as never,
+    });
+    open.push(gw);
+    const refused = new WebSocket(`ws://127.0.0.1:${gw.port}/live`);
+    const [, response] = (await within(once(refused, 'unexpected-response'), 3_000, 'refusal')) as [unknown, { statusCode: number }];
+    expect(response.statusCode).toBe(401);
+    const admitted = new WebSocket(`ws://127.0.0.1:${gw.port}/live`, { headers: { 'x-api-key': 'acme-key' } });
+    await within(once(admitted, 'open'), 3_000, 'websocket open');
+    admitted.close();
+    const text = (await scrape(gw.gateway.metricsAddress())).text;
+    expect(sample(text, 'junction_http_requests_total', { route: 'live', code: '401' })).toBe(1);
+    expect(sample(text, 'junction_http_requests_total', { route: 'live', code: '101' })).toBe(1);
+    expect(echo.seenPaths).toHaveLength(1);
+  });
+
+  it('answers 502 when the WebSocket upstream is down, counted under the route', async () => {
     const echo = await startWsEcho();
     await echo.close();
-    const gw = await startGateway({ upstreams: { ws: { url: echo.url } }, routes: [{ name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true }] as never });
+    const gw = await startGateway({ metrics: { enabled: true, port: 0 }, upstreams: { ws: { url: echo.url } }, routes: [{ name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true }] as never });
     open.push(gw);
     const client = new WebSocket(`ws://127.0.0.1:${gw.port}/live`);
     const [, response] = (await within(once(client, 'unexpected-response'), 3_000, 'refusal')) as [unknown, { statusCode: number }];
     expect(response.statusCode).toBe(502);
+    expect(sample((await scrape(gw.gateway.metricsAddress())).text, 'junction_http_requests_total', { route: 'live', code: '502' })).toBe(1);
   });
 });

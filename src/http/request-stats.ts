@@ -62,6 +62,22 @@ export function createRequestStats(): RequestStats {
   };
 }
 
+/**
+ * Counts one WebSocket handshake under `route` once it is answered: `101` when the tunnel opened,
+ * the status of a refusal otherwise. Its duration is the handshake's, not the tunnel's: a tunnel
+ * may stay open for hours, beyond any bucket.
+ */
+export function handshakeCounter(stats: RequestStats | undefined, route: string): (status: number) => void {
+  if (stats === undefined) return () => {};
+  const startedAt = performance.now();
+  let counted = false;
+  return (status) => {
+    if (counted) return;
+    counted = true;
+    stats.record(route, status, (performance.now() - startedAt) / 1000);
+  };
+}
+
 function bucketOf(seconds: number): number {
   let index = 0;
   while (index < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[index]!) index++;

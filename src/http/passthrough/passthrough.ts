@@ -9,6 +9,7 @@ import { loadOpenApiDocument } from '../../sources/openapi/index.js';
 import type { Upstream } from '../../upstream/index.js';
 import { countUnderRoute } from '../gateway-response.js';
 import { requestIdOf } from '../request-id.js';
+import { handshakeCounter, type RequestStats } from '../request-stats.js';
 import type { RouteHandler } from '../server.js';
 import { serveUpgradeAsRequest } from '../upgrade-as-request.js';
 import { createAggregation } from './aggregation.js';
@@ -66,6 +67,8 @@ export interface PassthroughDeps {
   getSchema: () => GraphQLSchema;
   logger: Logger;
   beforeProxy?: BeforeProxy;
+  /** Where WebSocket handshakes are counted (the HTTP server counts every other request); absent with metrics off. */
+  requestStats?: RequestStats;
 }
 
 export interface Passthrough {
@@ -130,25 +133,26 @@ export async function createPassthrough(options: PassthroughOptions, deps: Passt
       return false;
     }
     const requestId = requestIdOf(req);
+    const answered = handshakeCounter(deps.requestStats, runners[found.route.index]!.info.name);
     socket.on('error', () => socket.destroy());
-    upgradeRoute(req, socket, head, requestId, target, found).catch((error: unknown) => {
+    upgradeRoute(req, socket, head, requestId, target, found, answered).catch((error: unknown) => {
       const masked = maskUnexpected(error, requestId);
       if (masked !== error) deps.logger.error({ err: error, requestId }, 'unhandled error in upgrade');
-      rejectUpgrade(socket, requestId, masked);
+      answered(rejectUpgrade(socket, requestId, masked));
     });
     return true;
   }
 
   async function upgradeRoute(
     req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string,
-    target: RequestTarget, found: Extract<RouteLookup, { kind: 'found' }>,
+    target: RequestTarget, found: Extract<RouteLookup, { kind: 'found' }>, answered: (status: number) => void,
   ): Promise<void> {
     const runner = runners[found.route.index]!;
     if (runner.websocket === undefined) throw new JunctionError('ROUTE_NOT_FOUND', 'No WebSocket route matches this request');
     if (beforeProxy !== undefined) {
       await beforeProxy(runner.info, req, requestId, { res: undefined, path: target.path, params: found.params, clientIp: forwarded.clientIp(req) });
     }
-    runner.websocket(req, socket, head, requestId, runner.rewrite(target.path, found.params), target.search);
+    runner.websocket(req, socket, head, requestId, runner.rewrite(target.path, found.params), target.search, answered);
   }
 
   return {

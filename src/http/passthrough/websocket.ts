@@ -4,11 +4,12 @@ import type { Duplex } from 'node:stream';
 import type { RouteConfig } from '../../config/routes.js';
 import { JunctionError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors.js';
 import type { Upstream } from '../../upstream/index.js';
+import { CLIENT_CLOSED_STATUS } from '../request-stats.js';
 import type { ForwardedResolver } from './forwarded.js';
 import { compileHeaderPlan, isHopByHop, upstreamHeaders } from './headers.js';
 
-/** Opens the tunnel of one matched upgrade request. */
-export type WebSocketProxy = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, upstreamPath: string, search: string) => void;
+/** Opens the tunnel of one matched upgrade request; `answered` is told the status the client got (101 when the tunnel opened). */
+export type WebSocketProxy = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, upstreamPath: string, search: string, answered: (status: number) => void) => void;
 
 /** Open tunnels, so a shutdown can end them. */
 export interface TunnelSet {
@@ -30,7 +31,7 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
   const basePath = base.pathname.replace(/\/+$/, '');
   const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
 
-  return function proxyWebSocket(req, socket, head, requestId, upstreamPath, search) {
+  return function proxyWebSocket(req, socket, head, requestId, upstreamPath, search, answered) {
     const headers: Record<string, string | string[]> = { ...upstreamHeaders(req.headers, plan, forwarded.headers(req)), ...config.headers };
     headers['connection'] = 'Upgrade';
     headers['upgrade'] = req.headers.upgrade ?? 'websocket';
@@ -45,13 +46,16 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
     };
     socket.once('close', abandon);
     outgoing.once('timeout', () => outgoing.destroy(new UpstreamTimeoutError(upstream.name, config.timeoutMs)));
-    outgoing.once('error', (error) => rejectUpgrade(socket, requestId, error instanceof JunctionError ? error : new UpstreamUnavailableError(upstream.name, error)));
-    outgoing.once('response', (response) => relayRefusal(socket, response, requestId));
+    outgoing.once('error', (error) => {
+      answered(rejectUpgrade(socket, requestId, error instanceof JunctionError ? error : new UpstreamUnavailableError(upstream.name, error)));
+    });
+    outgoing.once('response', (response) => answered(relayRefusal(socket, response, requestId)));
     outgoing.once('upgrade', (response, upstreamSocket, upstreamHead) => {
       socket.off('close', abandon);
       outgoing.setTimeout(0);
       upstreamSocket.setTimeout(0);
       join(socket, head, upstreamSocket, upstreamHead, response, requestId);
+      answered(101);
       tunnels.add(socket);
       tunnels.add(upstreamSocket);
     });
@@ -80,13 +84,12 @@ function join(client: Duplex, clientHead: Buffer, upstream: Duplex, upstreamHead
   client.pipe(upstream);
 }
 
-/** The upstream declined the upgrade: its status goes to the client, then the connection closes. */
-function relayRefusal(client: Duplex, response: IncomingMessage, requestId: string): void {
+/** The upstream declined the upgrade: its status goes to the client, then the connection closes. Returns the status sent. */
+function relayRefusal(client: Duplex, response: IncomingMessage, requestId: string): number {
   const status = response.statusCode ?? 502;
   if (status >= 500) {
     response.resume();
-    rejectUpgrade(client, requestId, new JunctionError('UPSTREAM_ERROR', 'Upstream refused the WebSocket upgrade'));
-    return;
+    return rejectUpgrade(client, requestId, new JunctionError('UPSTREAM_ERROR', 'Upstream refused the WebSocket upgrade'));
   }
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
   const raw = response.rawHeaders;
@@ -95,19 +98,21 @@ function relayRefusal(client: Duplex, response: IncomingMessage, requestId: stri
   }
   client.write(`${head}Connection: close\r\nx-request-id: ${requestId}\r\n\r\n`);
   response.pipe(client);
+  return status;
 }
 
-/** Answers an upgrade request with the REST error shape on the raw socket, then closes it. */
-export function rejectUpgrade(socket: Duplex, requestId: string, error: JunctionError): void {
+/** Answers an upgrade request with the REST error shape on the raw socket, then closes it. Returns the status sent (499 when the client had left). */
+export function rejectUpgrade(socket: Duplex, requestId: string, error: JunctionError): number {
   if (!socket.writable) {
     socket.destroy();
-    return;
+    return CLIENT_CLOSED_STATUS;
   }
   const body = JSON.stringify(error.toRestBody(requestId));
   let head = `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n`;
   head += `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\nx-request-id: ${requestId}\r\n`;
   for (const [name, value] of Object.entries(error.headers)) if (name !== 'connection') head += `${name}: ${value}\r\n`;
   socket.end(`${head}\r\n${body}`);
+  return error.status;
 }
 
 /** The set of open tunnel sockets, forgotten as they close. */
