@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { sample, scrape } from './helpers/metrics.js';
 import { rawRequest, startEchoUpstream, startGateway, within, type Closer } from './helpers/passthrough-gateway.js';
 
@@ -13,9 +13,9 @@ afterEach(async () => {
   await Promise.allSettled(open.splice(0).reverse().map((item) => item.close()));
 });
 
-async function startWsEcho(): Promise<{ url: string; seenPaths: string[]; seenHeaders: Record<string, unknown>[]; clients: Set<WebSocket> } & Closer> {
+async function startWsEcho(options: Omit<ServerOptions, 'server'> = {}): Promise<{ url: string; seenPaths: string[]; seenHeaders: Record<string, unknown>[]; clients: Set<WebSocket> } & Closer> {
   const server = createServer((_req, res) => res.end('plain'));
-  const wss = new WebSocketServer({ server });
+  const wss = new WebSocketServer({ ...options, server });
   const seenPaths: string[] = [];
   const seenHeaders: Record<string, unknown>[] = [];
   wss.on('connection', (socket, req) => {
@@ -159,6 +159,52 @@ describe('WebSocket passthrough', () => {
     expect(sample(text, 'junction_http_requests_total', { route: 'live', code: '401' })).toBe(1);
     expect(sample(text, 'junction_http_requests_total', { route: 'live', code: '101' })).toBe(1);
     expect(echo.seenPaths).toHaveLength(1);
+  });
+
+  it('a client leaving while the upstream has not answered the handshake: the upstream request is dropped at once, counted as 499', async () => {
+    // An upstream that accepts the connection and never answers.
+    const held: Socket[] = [];
+    const silent = createNetServer((socket) => {
+      held.push(socket);
+      socket.on('error', () => undefined);
+      socket.resume(); // read, so that the gateway closing the connection is seen
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    open.push({ close: () => new Promise<void>((resolve) => { for (const socket of held) socket.destroy(); silent.close(() => resolve()); }) });
+    const gw = await startGateway({
+      metrics: { enabled: true, port: 0 },
+      upstreams: { silent: { url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 60_000 } },
+      routes: [{ name: 'quiet', match: { prefix: '/quiet' }, upstream: 'silent', websocket: true }] as never,
+    });
+    open.push(gw);
+    const client = connect(gw.port, '127.0.0.1');
+    await once(client, 'connect');
+    client.write(upgrade('/quiet'));
+    await within(once(silent, 'connection'), 3_000, 'handshake reaching the upstream');
+    client.end();
+    await within(once(held[0]!, 'close'), 3_000, 'upstream connection dropped');
+    await expect.poll(async () => sample((await scrape(gw.gateway.metricsAddress())).text, 'junction_http_requests_total', { route: 'quiet', code: '499' })).toBe(1);
+  });
+
+  it('bytes a client sends before the handshake is answered reach the upstream once the tunnel opens', async () => {
+    let admit: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { admit = resolve; });
+    const echo = await startWsEcho({ verifyClient: (_info, done) => void gate.then(() => done(true)) });
+    open.push(echo);
+    const gw = await startGateway({ upstreams: { ws: { url: echo.url } }, routes: [{ name: 'live', match: { prefix: '/live' }, upstream: 'ws', websocket: true }] as never });
+    open.push(gw);
+    const client = connect(gw.port, '127.0.0.1');
+    await once(client, 'connect');
+    let received = '';
+    client.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
+    client.write(upgrade('/live'));
+    // A masked text frame "hi" (a zero mask), sent before any answer.
+    client.write(Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0x68, 0x69]));
+    admit();
+    await expect.poll(() => received, { timeout: 3_000 }).toContain('echo:hi');
+    expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    client.destroy();
   });
 
   it('answers 502 when the WebSocket upstream is down, counted under the route', async () => {

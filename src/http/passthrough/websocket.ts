@@ -45,6 +45,7 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
       outgoing.destroy();
     };
     socket.once('close', abandon);
+    const waiting = awaitHandshake(socket, head);
     outgoing.once('timeout', () => outgoing.destroy(new UpstreamTimeoutError(upstream.name, config.timeoutMs)));
     outgoing.once('error', (error) => {
       answered(rejectUpgrade(socket, requestId, error instanceof JunctionError ? error : new UpstreamUnavailableError(upstream.name, error)));
@@ -54,12 +55,45 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
       socket.off('close', abandon);
       outgoing.setTimeout(0);
       upstreamSocket.setTimeout(0);
-      join(socket, head, upstreamSocket, upstreamHead, response, requestId);
+      join(socket, waiting.stop(), upstreamSocket, upstreamHead, response, requestId);
       answered(101);
       tunnels.add(socket);
       tunnels.add(upstreamSocket);
     });
     outgoing.end();
+  };
+}
+
+/** Most bytes a client may send before its handshake is answered (it should send none). */
+const MAX_EARLY_BYTES = 64 * 1024;
+
+/**
+ * Reads the client's socket while the upstream answers the handshake, so that a client leaving
+ * (or half-closing, which it never does in a handshake) is noticed at once: the socket closes and
+ * the upstream request is dropped, instead of both waiting for the upstream's answer or timeout.
+ * Bytes the client sent early are kept, up to a bound, and go upstream once the tunnel opens.
+ */
+function awaitHandshake(socket: Duplex, head: Buffer): { stop(): Buffer } {
+  let early = head;
+  const collect = (chunk: Buffer): void => {
+    early = early.length === 0 ? chunk : Buffer.concat([early, chunk]);
+    if (early.length > MAX_EARLY_BYTES) socket.destroy();
+  };
+  const leave = (): void => {
+    socket.destroy();
+  };
+  socket.on('data', collect);
+  socket.once('end', leave);
+  // The HTTP server handed the socket over paused.
+  socket.resume();
+  return {
+    stop() {
+      // Paused first: with its listener gone, a flowing socket would drop what arrives before the pipe.
+      socket.pause();
+      socket.off('data', collect);
+      socket.off('end', leave);
+      return early;
+    },
   };
 }
 
