@@ -32,6 +32,11 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
   const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
 
   return function proxyWebSocket(req, socket, head, requestId, upstreamPath, search, answered) {
+    // Reset while the route's policies ran: its 'close' has passed, nothing would end the tunnel.
+    if (socket.destroyed) {
+      answered(CLIENT_CLOSED_STATUS);
+      return;
+    }
     const headers: Record<string, string | string[]> = { ...upstreamHeaders(req.headers, plan, forwarded.headers(req)), ...config.headers };
     headers['connection'] = 'Upgrade';
     headers['upgrade'] = req.headers.upgrade ?? 'websocket';
@@ -48,15 +53,19 @@ export function createWebSocketProxy(route: RouteConfig, upstream: Upstream, for
     const waiting = awaitHandshake(socket, head);
     outgoing.once('timeout', () => outgoing.destroy(new UpstreamTimeoutError(upstream.name, config.timeoutMs)));
     outgoing.once('error', (error) => {
+      waiting.refused();
       answered(rejectUpgrade(socket, requestId, error instanceof JunctionError ? error : new UpstreamUnavailableError(upstream.name, error)));
     });
-    outgoing.once('response', (response) => answered(relayRefusal(socket, response, requestId)));
+    outgoing.once('response', (response) => {
+      waiting.refused();
+      answered(relayRefusal(socket, response, requestId));
+    });
     outgoing.once('upgrade', (response, upstreamSocket, upstreamHead) => {
       socket.off('close', abandon);
       outgoing.setTimeout(0);
       upstreamSocket.setTimeout(0);
       join(socket, waiting.stop(), upstreamSocket, upstreamHead, response, requestId);
-      answered(101);
+      answered(socket.destroyed ? CLIENT_CLOSED_STATUS : 101);
       tunnels.add(socket);
       tunnels.add(upstreamSocket);
     });
@@ -73,7 +82,7 @@ const MAX_EARLY_BYTES = 64 * 1024;
  * the upstream request is dropped, instead of both waiting for the upstream's answer or timeout.
  * Bytes the client sent early are kept, up to a bound, and go upstream once the tunnel opens.
  */
-function awaitHandshake(socket: Duplex, head: Buffer): { stop(): Buffer } {
+function awaitHandshake(socket: Duplex, head: Buffer): { stop(): Buffer; refused(): void } {
   let early = head;
   const collect = (chunk: Buffer): void => {
     early = early.length === 0 ? chunk : Buffer.concat([early, chunk]);
@@ -86,13 +95,20 @@ function awaitHandshake(socket: Duplex, head: Buffer): { stop(): Buffer } {
   socket.once('end', leave);
   // The HTTP server handed the socket over paused.
   socket.resume();
+  const stop = (): Buffer => {
+    // Paused first: with its listener gone, a flowing socket would drop what arrives before the pipe.
+    socket.pause();
+    socket.off('data', collect);
+    socket.off('end', leave);
+    return early;
+  };
   return {
-    stop() {
-      // Paused first: with its listener gone, a flowing socket would drop what arrives before the pipe.
-      socket.pause();
-      socket.off('data', collect);
-      socket.off('end', leave);
-      return early;
+    stop,
+    /** The handshake is being refused: what the client sends now is dropped, and the refusal is written whole. */
+    refused() {
+      stop();
+      early = Buffer.alloc(0);
+      socket.resume();
     },
   };
 }
