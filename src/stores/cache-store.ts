@@ -10,7 +10,7 @@ export interface CacheStore {
   /** `memory` or `redis`, for logs and metrics. */
   readonly kind: string;
   get(key: string): Promise<string | undefined>;
-  /** Stores `value` for `ttlMs`, indexed under each of `tags`; a `ttlMs` of 0 or less deletes the key instead. */
+  /** Stores `value` for `ttlMs`, indexed under each of `tags`; a `ttlMs` of 0 or less deletes the key instead (a write like any other: dropped, not thrown, when the backend is down). */
   set(key: string, value: string, ttlMs: number, tags?: readonly string[]): Promise<void>;
   /** Objects kept as they are, without a promise or an encoding, for a store in this process (memory); absent for remote ones. */
   readonly local?: LocalCacheStore;
