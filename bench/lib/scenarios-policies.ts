@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import { FLAT_MARKER, FLAT_QUERY, graphqlSpec, uniqueFlatSpec } from './request-specs.js';
 import type { DerivedSpec, Scenario, ScenarioMocks } from './scenarios.js';
-import { junction, type BenchContext } from './targets.js';
+import { junction, type BenchContext, type HiveOptions, type Target } from './targets.js';
 import { benchTokens, DISTINCT_TOKENS, POOL_TOKENS } from './tokens.js';
 import { signatureCheckCpuUs } from './verify-cost.js';
 
 const atMost5 = { text: '≤ 5% CPU per request', met: (value: number) => value <= 0.05 };
+
+/** A Hive Gateway row of this scenario: id `hive-stitching-jit+<variant>`, on the products supergraph. */
+export type HivePolicyRow = (row: Pick<HiveOptions, 'configFile' | 'spec' | 'env' | 'maxCallsPerRequest'> & { variant: string; label: string }) => Target;
 
 /** The scenario's figures; `signatureCheckUs` is the CPU of one bare RS256 check on the core under test. */
 const derivedFigures = (signatureCheckUs: () => number | undefined): DerivedSpec[] => [
@@ -23,13 +26,22 @@ const derivedFigures = (signatureCheckUs: () => number | undefined): DerivedSpec
   { label: '@cacheControl miss, entries tagged for purges, vs flat with the same unique variable', kind: 'cpu-overhead', a: 'junction+cache-miss-tagged', b: 'junction+flat-unique', goal: atMost5 },
   { label: '@cacheControl hit / miss', kind: 'ratio', a: 'junction+cache-hit', b: 'junction+cache-miss', goal: { text: '≥ 3×', met: (value) => value >= 3 } },
   { label: '@cacheControl hit / flat', kind: 'ratio', a: 'junction+cache-hit', b: 'junction' },
+  // The incumbent with the same policies (its JWT and response-cache plugins), against its own baselines.
+  { label: 'Hive Gateway: JWT plugin, 100 tokens re-sent vs its flat query with the same tokens', kind: 'cpu-overhead', a: 'hive-stitching-jit+auth-pool', b: 'hive-stitching-jit+flat-tokens' },
+  { label: 'Hive Gateway: JWT plugin, a token not yet verified per request vs the same', kind: 'cpu-overhead', a: 'hive-stitching-jit+auth-distinct', b: 'hive-stitching-jit+flat-tokens' },
+  { label: 'Hive Gateway: response cache miss vs its flat query with the same unique variable', kind: 'cpu-overhead', a: 'hive-stitching-jit+cache-miss', b: 'hive-stitching-jit+flat-unique' },
+  { label: 'Hive Gateway: response cache hit / miss', kind: 'ratio', a: 'hive-stitching-jit+cache-hit', b: 'hive-stitching-jit+cache-miss' },
+  { label: 'Junction / Hive Gateway, both with @auth, tokens re-sent', kind: 'ratio', a: 'junction+auth-pool', b: 'hive-stitching-jit+auth-pool' },
+  { label: 'Junction / Hive Gateway, both with @auth, a token not yet verified per request', kind: 'ratio', a: 'junction+auth-distinct', b: 'hive-stitching-jit+auth-distinct' },
+  { label: 'Junction / Hive Gateway, both caching, a miss', kind: 'ratio', a: 'junction+cache-miss', b: 'hive-stitching-jit+cache-miss' },
+  { label: 'Junction / Hive Gateway, both caching, a hit', kind: 'ratio', a: 'junction+cache-hit', b: 'hive-stitching-jit+cache-hit' },
 ];
 
 /**
  * Scenario 4: the flat query with one policy at a time, every row a Junction process measured in
  * the same rounds as the plain flat query (the reference). Tokens: RS256 from bench/lib/tokens.ts.
  */
-export function policiesScenario(ctx: BenchContext, dir: string, mocks: ScenarioMocks): Scenario {
+export function policiesScenario(ctx: BenchContext, dir: string, mocks: ScenarioMocks, hive: HivePolicyRow): Scenario {
   const jwtDir = join(ctx.root, 'bench/.build/jwt');
   let publicPem = '';
   let signatureCheckUs: number | undefined;
@@ -78,6 +90,18 @@ export function policiesScenario(ctx: BenchContext, dir: string, mocks: Scenario
         variant: 'cache-hit',
         label: '@cacheControl hit (PUBLIC, authorization not forwarded)',
         maxCallsPerRequest: { max: 0.05, why: 'PUBLIC entries fragmented (is a client header forwarded to the source?)' },
+      }),
+      hive({ variant: 'flat-tokens', label: `flat query sending the ${POOL_TOKENS} JWTs, no policy`, configFile: 'hive-stitching.config.mjs', spec: { ...flat, tokensFile: join(jwtDir, 'pool.txt') } }),
+      hive({ variant: 'flat-unique', label: 'flat query + a unique unused variable, no policy', configFile: 'hive-stitching.config.mjs', spec: unique }),
+      hive({ variant: 'auth-pool', label: `JWT plugin, RS256, ${POOL_TOKENS} tokens in turn`, configFile: 'hive-jwt.config.mjs', env: authEnv, spec: { ...flat, tokensFile: join(jwtDir, 'pool.txt') } }),
+      hive({
+        variant: 'auth-distinct', label: `JWT plugin, RS256, ${DISTINCT_TOKENS} tokens in turn`, configFile: 'hive-jwt.config.mjs', env: authEnv,
+        spec: { ...flat, tokensFile: join(jwtDir, 'distinct.txt'), tokensStateFile: join(ctx.tmp, 'hive-distinct-tokens.state') },
+      }),
+      hive({ variant: 'cache-miss', label: 'response cache miss (unique variable)', configFile: 'hive-cache.config.mjs', spec: unique }),
+      hive({
+        variant: 'cache-hit', label: 'response cache hit', configFile: 'hive-cache.config.mjs',
+        maxCallsPerRequest: { max: 0.05, why: 'the response cache did not answer' },
       }),
     ],
   };

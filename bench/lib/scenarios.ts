@@ -152,7 +152,14 @@ export function scenarios(ctx: BenchContext, sg: Supergraphs, mocks: ScenarioMoc
       derived: passthroughTargets,
       targets: [junction(ctx, 'passthrough.yaml'), undiciProxy(ctx), fastifyProxy(ctx), nginxProxy(ctx)],
     },
-    policiesScenario(ctx, dir, mocks),
+    policiesScenario(ctx, dir, mocks, (row) => hiveGateway(ctx, {
+      ...row,
+      id: `hive-stitching-jit+${row.variant}`,
+      label: `Hive Gateway (stitching, --jit): ${row.label}`,
+      supergraph: productsSupergraph,
+      jit: true,
+      why: productsWhy,
+    })),
     resilienceScenario(ctx, dir, mocks),
   ];
 }

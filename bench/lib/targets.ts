@@ -91,13 +91,26 @@ function needsPeers(ctx: BenchContext, file?: () => string | undefined): () => s
 }
 
 /** Hive Gateway serving a supergraph; `configFile` under bench/peers picks the runtime. */
-export function hiveGateway(
-  ctx: BenchContext,
-  options: { id: string; label: string; supergraph: () => string | undefined; configFile: string; jit: boolean; why?: () => string | undefined },
-): Target {
+export interface HiveOptions {
+  id: string;
+  label: string;
+  supergraph: () => string | undefined;
+  configFile: string;
+  jit: boolean;
+  why?: () => string | undefined;
+  /** The request this row gets instead of the scenario's. */
+  spec?: RequestSpec;
+  /** Environment for its config file (evaluated at start). */
+  env?: () => Record<string, string>;
+  maxCallsPerRequest?: Target['maxCallsPerRequest'];
+}
+
+export function hiveGateway(ctx: BenchContext, options: HiveOptions): Target {
   return {
     id: options.id,
     label: options.label,
+    spec: options.spec,
+    maxCallsPerRequest: options.maxCallsPerRequest,
     unavailable: needsPeers(ctx, () => options.why?.() ?? (options.supergraph() ? undefined : 'no supergraph')),
     start: (port) =>
       spawnPinned({
@@ -108,7 +121,7 @@ export function hiveGateway(
           '--port', String(port), '--host', '127.0.0.1', '-c', join(ctx.peersDir, options.configFile),
         ],
         cwd: ctx.peersDir,
-        env: { LOG_LEVEL: 'error' },
+        env: { LOG_LEVEL: 'error', ...options.env?.() },
         core: ctx.core,
         url: url(port),
       }),
