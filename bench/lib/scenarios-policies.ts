@@ -64,7 +64,7 @@ export function policiesScenario(ctx: BenchContext, dir: string, mocks: Scenario
     targets: [
       junction(ctx, 'flat.yaml', { label: 'flat query, no policy' }),
       junction(ctx, 'flat.yaml', { variant: 'flat-again', label: 'flat query again, no policy (control)' }),
-      junction(ctx, 'flat.yaml', { variant: 'flat-unique', label: 'flat query + a unique unused variable, no policy', spec: unique }),
+      junction(ctx, 'flat-no-forward.yaml', { variant: 'flat-unique', label: 'flat query + a unique unused variable, no header forwarded, no policy', spec: unique }),
       junction(ctx, 'flat.yaml', {
         variant: 'flat-tokens',
         label: `flat query sending the ${POOL_TOKENS} JWTs of the auth row, no policy`,
@@ -92,7 +92,7 @@ export function policiesScenario(ctx: BenchContext, dir: string, mocks: Scenario
         maxCallsPerRequest: { max: 0.05, why: 'PUBLIC entries fragmented (is a client header forwarded to the source?)' },
       }),
       hive({ variant: 'flat-tokens', label: `flat query sending the ${POOL_TOKENS} JWTs, no policy`, configFile: 'hive-stitching.config.mjs', spec: { ...flat, tokensFile: join(jwtDir, 'pool.txt') } }),
-      hive({ variant: 'flat-unique', label: 'flat query + a unique unused variable, no policy', configFile: 'hive-stitching.config.mjs', spec: unique }),
+      hive({ variant: 'flat-unique', label: 'flat query + a unique unused variable, no header forwarded, no policy', configFile: 'hive-plain.config.mjs', spec: unique }),
       hive({ variant: 'auth-pool', label: `JWT plugin, RS256, ${POOL_TOKENS} tokens in turn`, configFile: 'hive-jwt.config.mjs', env: authEnv, spec: { ...flat, tokensFile: join(jwtDir, 'pool.txt') } }),
       hive({
         variant: 'auth-distinct', label: `JWT plugin, RS256, ${DISTINCT_TOKENS} tokens in turn`, configFile: 'hive-jwt.config.mjs', env: authEnv,
