@@ -30,8 +30,11 @@ export type PublishedKey = JsonWebKey & KeyLabels;
 export type KeysOfJwks = (keys: PublishedKey[]) => VerificationKey[];
 
 export interface JwksCache {
-  /** The current keys, for a token with this header; KeySourceError when no key set was ever loaded. */
-  /** At once (no promise) when the set is loaded and knows the token's `kid`; otherwise after a fetch. */
+  /**
+   * The current keys, for a token with this header; KeySourceError when no key set was ever
+   * loaded. At once (no promise) when the set is loaded and knows the token's `kid`; otherwise
+   * after a fetch.
+   */
   keysFor(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   /** Fetch attempts so far (for tests and metrics). */
   fetchCount(): number;
