@@ -126,7 +126,7 @@ describe('WebSocket passthrough', () => {
     expect(JSON.parse(withBody.body).error).toMatchObject({ code: 'BAD_REQUEST', requestId: expect.any(String) });
   });
 
-  it('counts each handshake in the metrics under its route, once: 101 for a tunnel', async () => {
+  it('counts a handshake in the metrics under its route: 101 for a tunnel, with its duration', async () => {
     const { gw } = await setup({ metrics: { enabled: true, port: 0 } });
     const client = new WebSocket(`ws://127.0.0.1:${gw.port}/live/room`);
     await within(once(client, 'open'), 3_000, 'websocket open');

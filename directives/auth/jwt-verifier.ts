@@ -103,7 +103,11 @@ export function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps): Jwt
     const check = (keys: readonly VerificationKey[]): Principal => principalOf(verifyWith(candidates(keys, header), token), config.scopeClaim);
     try {
       const keys = issuer.keysFor(header);
-      if (keys instanceof Promise) return keys.then(check).catch((error: unknown) => Promise.reject(failure(error)));
+      if (keys instanceof Promise) {
+        return keys.then(check).catch((error: unknown) => {
+          throw failure(error);
+        });
+      }
       return check(keys);
     } catch (error) {
       return Promise.reject(failure(error));

@@ -21,6 +21,9 @@ interface Stored extends Indexed {
   expiresAt: number;
 }
 
+/** The records of every untagged entry: the index never adds to them, so one frozen array serves all (an object less per entry). */
+const NO_RECORDS = Object.freeze([]) as unknown as Stored['records'];
+
 /** Per-entry bookkeeping in bytes (the stored object, LRU slots, the key string's header). */
 const ENTRY_OVERHEAD_BYTES = 160;
 /** Per tag of an entry, past its characters: the string's header, its array slot, its references in the tag index (up to two, and a few more on small tags) and the entry's to the tag's record. */
@@ -67,7 +70,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions, deps: M
       lru.delete(key);
       return;
     }
-    const stored: Stored = { key, value, bytes, tags, expiresAt: now() + ttlMs, live: true, records: [] };
+    const stored: Stored = { key, value, bytes, tags, expiresAt: now() + ttlMs, live: true, records: tags.length > 0 ? [] : NO_RECORDS };
     lru.set(key, stored);
     // An entry larger than the whole store is not kept: nothing to index.
     if (tags.length > 0 && lru.peek(key) === stored) index.add(stored);
