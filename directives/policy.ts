@@ -74,6 +74,20 @@ export interface RouteRequest {
  */
 export type RouteGuard = (request: RouteRequest) => Promise<boolean | void>;
 
+/** An aggregation route's request, as the policies of the fields its operation selects see it. */
+export interface OperationRequest {
+  readonly req: IncomingMessage;
+  /** The route's policy state, after its own guards ran (they may have found the caller already). */
+  readonly state: PolicyState;
+}
+
+/**
+ * A policy's part for an aggregation route's operation, run after the route's guards and before
+ * execution, exactly as the policy runs for the same operation on `/graphql`. Throws (or
+ * rejects with) a JunctionError to refuse the request.
+ */
+export type OperationGuard = (request: OperationRequest) => void | Promise<void>;
+
 /** The upstream's answer to a proxied route request, as an after-proxy step sees it (before the head is sent). */
 export interface RouteResponse {
   status: number;
@@ -147,6 +161,11 @@ export interface PolicyModule<Args = unknown> {
    * of the caller (auth then finds out who the caller is; rate limiting spends usage plans).
    */
   routeDefault?(need: CallerNeed): RouteGuard | RoutePolicy | undefined;
+  /**
+   * This policy's field rules for one operation of an aggregation route (a REST route answered by
+   * a GraphQL operation), planned once per schema and document; undefined when it has none there.
+   */
+  operation?(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): OperationGuard | undefined;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
   /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyEngine, RoutePolicy } from './index.js';
-import type { BodyTap, RouteRequest, RouteResponse } from './policy.js';
+import type { BodyTap, PolicyState, RouteRequest, RouteResponse } from './policy.js';
 import { createPolicyState } from './state.js';
 
 export interface PolicyRoute {
@@ -22,6 +22,8 @@ export interface RouteHookDetails {
  */
 export interface RouteHookResult {
   answered: boolean;
+  /** What the route's guards found (the caller, identity, response headers): an aggregation route's operation goes on from it. */
+  state?: PolicyState | undefined;
   /** Called with the upstream's response head; may return a tap for a copy of the body. */
   afterProxy?: ((response: RouteResponse) => BodyTap | undefined) | undefined;
   /** Called when the upstream failed before the client got anything; true when a policy answered instead (stale). */
@@ -60,7 +62,8 @@ export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRou
       for (const [name, value] of Object.entries(state.responseHeaders)) details.res.setHeader(name, value);
     }
     if (answered || details.res?.writableEnded === true) return ANSWERED;
-    if (details.res === undefined || (policy.afterProxy === undefined && policy.onUpstreamFailure === undefined)) return undefined;
+    if (details.res === undefined) return undefined;
+    if (policy.afterProxy === undefined && policy.onUpstreamFailure === undefined) return { answered: false, state };
     return new RequestSteps(policy, request);
   }
 }
@@ -73,6 +76,10 @@ class RequestSteps implements RouteHookResult {
     private readonly policy: RoutePolicy,
     private readonly request: RouteRequest,
   ) {}
+
+  get state(): PolicyState {
+    return this.request.state;
+  }
 
   afterProxy(response: RouteResponse): BodyTap | undefined {
     return this.policy.afterProxy?.(this.request, response);

@@ -104,7 +104,7 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
-      { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes), requestStats: deps.requestStats },
+      { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes), operationGuard: policies.operationGuard, requestStats: deps.requestStats },
     );
     const engine = policies;
     return assemble({ config, version, sources: loaded.sources, retrySources: loaded.retry, composed, schema, upstreams, graphql, passthrough, policies: engine }, deps);

@@ -9,6 +9,7 @@ import { createChargePlanner } from './charges.js';
 import { collectFieldRules } from './field-rules.js';
 import { rateLimitFastPath } from './fast-path.js';
 import { createLimiter } from './limiter.js';
+import { rateLimitOperation } from './operation.js';
 import { useRateLimit } from './plugin.js';
 import { createRouteGuard, routeCallerNeed } from './route.js';
 import { buildRateLimitStore } from './store.js';
@@ -61,6 +62,7 @@ export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateL
     route: (args) => createRouteGuard(args, routeOptions),
     routeCaller: (args) => routeCallerNeed(args, plans),
     routeDefault: () => (plans ? createRouteGuard(undefined, routeOptions) : undefined),
+    operation: rateLimitOperation({ limiter, chargesOf, headersOnSuccess: config.rateLimit.headersOnSuccess }),
     fastPath: rateLimitFastPath(config.rateLimit, { limiter, chargesOf, clientIp }),
     stats: built.stats,
     close: built.close,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { OperationGuard, PolicyState } from '../../../directives/policy.js';
 import type { ApiDocsConfig, RouteConfig } from '../../config/routes.js';
 import type { ServerConfig, SourceConfig } from '../../config/index.js';
 import { JunctionError, maskUnexpected } from '../../errors.js';
@@ -46,6 +47,8 @@ export interface BeforeProxyDetails {
  */
 export interface ProxyHooks extends ProxySteps {
   answered: boolean;
+  /** The policy state the route's guards left (the caller, identity headers, response headers). */
+  state?: PolicyState | undefined;
 }
 
 /**
@@ -67,6 +70,8 @@ export interface PassthroughDeps {
   getSchema: () => GraphQLSchema;
   logger: Logger;
   beforeProxy?: BeforeProxy;
+  /** The field policies of an aggregation route's operation (per schema and document), run after `beforeProxy`. */
+  operationGuard?: (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => OperationGuard | undefined;
   /** Where WebSocket handshakes are counted (the HTTP server counts every other request); absent with metrics off. */
   requestStats?: RequestStats;
 }
@@ -89,7 +94,7 @@ export interface Passthrough {
 interface Runner {
   info: RouteInfo;
   rewrite: PathRewrite;
-  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, steps: ProxySteps | undefined): void | Promise<void>;
+  run(req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string, params: Readonly<Record<string, string>>, hooks: ProxyHooks | undefined): void | Promise<void>;
   websocket: WebSocketProxy | undefined;
 }
 
@@ -184,8 +189,8 @@ function compileRunner(
     throw new Error(`route "${config.name}": ${(error as Error).message}`);
   }
   if (config.operation !== undefined) {
-    const aggregate = createAggregation(config, deps);
-    return { info, rewrite, websocket: undefined, run: (req, res, requestId, _path, search, params) => aggregate(req, res, requestId, params, search) };
+    const aggregate = createAggregation(config, { ...deps, clientIp: (req) => forwarded.clientIp(req) });
+    return { info, rewrite, websocket: undefined, run: (req, res, requestId, _path, search, params, hooks) => aggregate(req, res, requestId, params, search, hooks?.state) };
   }
   const upstream = options.upstreams.get(config.upstream ?? '');
   if (upstream === undefined) throw new Error(`route "${config.name}" names unknown upstream "${config.upstream}"`);
