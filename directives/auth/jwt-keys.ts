@@ -71,7 +71,7 @@ function claimOptions(rules: ClaimRules) {
   return {
     allowedIss: rules.issuer,
     allowedAud: rules.audience,
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: ['exp', 'sub', 'iss', 'aud'],
     clockTolerance: rules.clockToleranceSeconds * 1000,
     // Verified tokens are remembered by the verifier itself, keyed by a hash of the token.
     cache: false,

@@ -83,6 +83,14 @@ describe('JWT verification (local keys)', () => {
     expect(await codeOf(v.verify(await sign({ key, audience: ['another-api', 'junction-api'] })))).toBe('ACCEPTED');
   });
 
+  it('requires iss and aud: a token without either is refused, even with a single issuer configured', async () => {
+    const v = local();
+    const unsigned = () => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('user-1').setExpirationTime('5m');
+    expect(await codeOf(v.verify(await unsigned().setIssuer(ISS).sign(key.privateKey)))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(await unsigned().setAudience('junction-api').sign(key.privateKey)))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(v.verify(await unsigned().setIssuer(ISS).setAudience('junction-api').sign(key.privateKey)))).toBe('ACCEPTED');
+  });
+
   it('never uses an embedded jwk: a token signed by the attacker with its own key in the header is rejected', async () => {
     const v = local();
     for (const header of [{ jwk: other.publicJwk, kid: 'k1' }, { jwk: other.publicJwk, kid: undefined }]) {
