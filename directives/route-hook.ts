@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyEngine, RoutePolicy } from './index.js';
 import type { BodyTap, PolicyState, RouteRequest, RouteResponse } from './policy.js';
+import { namesIdentityHeader } from '../src/context.js';
 import { createPolicyState } from './state.js';
 
 export interface PolicyRoute {
@@ -38,8 +39,9 @@ const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
 /**
  * The REST passthrough's `beforeProxy`: every route's `policies` block is compiled once here (a bad
  * block fails the start), then each request runs its route's guards in policy order. For every
- * route, client-sent copies of identity headers are removed from the request before it is
- * forwarded; after auth, the identity headers are set on it, so the proxy forwards them. A policy
+ * route, client-sent copies of identity headers (spelt with underscores too) are removed from the
+ * request before it is forwarded; after auth, the identity headers are set on it, so the proxy
+ * forwards them. A policy
  * that answers the request itself (a cache hit) ends `res` and the result says `answered`: the
  * caller must then not proxy. Otherwise the result carries the route's steps after the upstream
  * call (bound to this request), when its policies have any.
@@ -47,8 +49,12 @@ const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
 export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRoute[]): RouteHook {
   const policies = new Map(routes.map((route) => [route.name, engine.routePolicy(route.policies)]));
   const strip = [...engine.stripRequestHeaders];
+  const identity = engine.stripRequestHeaders;
   return function beforeProxy(route, req, requestId, details) {
     for (const name of strip) delete req.headers[name];
+    for (const name in req.headers) {
+      if (name.includes('_') && namesIdentityHeader(identity, name)) delete req.headers[name];
+    }
     const policy = policies.get(route.name);
     return policy === undefined ? undefined : guardRoute(policy, route, req, requestId, details);
   };

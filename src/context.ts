@@ -33,12 +33,31 @@ export function forwardedHeaders(context: unknown, names: readonly string[]): Re
   if (!gateway) return out;
   const identity = gateway.policy?.identity;
   for (const name of names) {
-    if (identity?.strip.has(name)) continue;
+    if (identity !== undefined && namesIdentityHeader(identity.strip, name)) continue;
     const value = gateway.clientHeaders.get(name);
     if (value !== null) out[name] = value;
   }
   if (identity !== undefined) Object.assign(out, identity.headers);
   return out;
+}
+
+/**
+ * Whether a header name is one of the identity headers (`identity`, lower-case names) as a
+ * backend may read it: with underscores for dashes too, as CGI, PHP-FPM and Rack map both to one
+ * variable (nginx and Kong drop such headers by default for this reason).
+ */
+export function namesIdentityHeader(identity: ReadonlySet<string>, name: string): boolean {
+  const lower = name.toLowerCase();
+  return identity.has(lower) || (lower.includes('_') && identity.has(lower.replaceAll('_', '-')));
+}
+
+/** `headers` without any a client may not send upstream in the identity headers' place (see namesIdentityHeader). */
+export function withoutIdentityHeaders(headers: Readonly<Record<string, string>>, identity: ReadonlySet<string> | undefined): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (identity === undefined || !namesIdentityHeader(identity, name)) kept[name] = value;
+  }
+  return kept;
 }
 
 /**

@@ -5,6 +5,7 @@ import { makeKey, sign, startEcho, startJsonServer, startJwks, type JsonServer, 
 import { PROTECTED_USERS_SDL, startAuthGateway, type AuthGateway } from './helpers/auth-gateway.js';
 
 const ECHO_SDL = resolve(import.meta.dirname, 'fixtures/auth/echo.graphql');
+const WHOAMI_SPEC = resolve(import.meta.dirname, 'fixtures/auth/whoami-openapi.yaml');
 let key: TestKey;
 let running: AuthGateway | undefined;
 let servers: JsonServer[] = [];
@@ -137,6 +138,27 @@ describe('identity headers to upstreams', () => {
     const token = await sign({ key, subject: 'alice', claims: { scope: 'a b', azp: 'web-app' } });
     const headers = received(await running!.query('{ echo }', { authorization: `Bearer ${token}`, 'x-junction-subject': 'admin', 'x-trace': 't1' }));
     expect(headers).toMatchObject({ 'x-junction-subject': 'alice', 'x-junction-scopes': 'a b', 'x-junction-consumer': 'web-app', 'x-trace': 't1' });
+  });
+
+  it('OpenAPI header parameters cannot set them, whatever their spelling', async () => {
+    const whoami = await startJsonServer((req) => ({
+      status: 200,
+      body: { subject: req.headers['x-junction-subject'], scopes: req.headers['x-junction-scopes'], underscored: req.headers['x_junction_scopes'], tenant: req.headers['x-tenant'] },
+    }));
+    servers.push(whoami);
+    running = await startAuthGateway({
+      auth: { jwt: { issuers: [{ issuer: 'https://issuer.test', audience: 'junction-api', keys: [{ jwk: key.publicJwk }] }] } },
+      extra: { upstreams: { whoami: { url: whoami.url } }, sources: [{ name: 'whoami', type: 'openapi', upstream: 'whoami', spec: WHOAMI_SPEC }] },
+    });
+    const fields = (await running.query('{ __type(name: "Query") { fields { name args { name } } } }')).body.data?.['__type'] as { fields: { name: string; args: { name: string }[] }[] };
+    const args = fields.fields.find((field) => field.name === 'whoami')!.args.map((arg) => `${arg.name}: "admin"`).join(', ');
+    expect(args.split(',')).toHaveLength(3);
+    const query = `{ whoami(${args}) { subject scopes underscored tenant } }`;
+    const anonymous = await running.query(query);
+    expect(anonymous.body.data?.['whoami']).toEqual({ subject: null, scopes: null, underscored: null, tenant: 'admin' });
+    const token = await sign({ key, subject: 'bob' });
+    const signedIn = await running.query(query, { authorization: `Bearer ${token}` });
+    expect(signedIn.body.data?.['whoami']).toEqual({ subject: 'bob', scopes: null, underscored: null, tenant: 'admin' });
   });
 
   it('anonymous callers cannot spoof them', async () => {

@@ -65,17 +65,21 @@ describe('auth on REST routes (policies.auth)', () => {
   it('allowed → proxied with identity headers; client-sent copies replaced', async () => {
     await restGateway();
     const token = await sign({ key, subject: 'bob', claims: { scope: 'orders:read' } });
-    const answer = await get('/api/orders/1', { authorization: `Bearer ${token}`, 'x-junction-subject': 'admin' });
+    const answer = await get('/api/orders/1', { authorization: `Bearer ${token}`, 'x-junction-subject': 'admin', 'x_junction_subject': 'admin' });
     expect(answer.status).toBe(200);
     expect(answer.body['headers']).toMatchObject({ 'x-junction-subject': 'bob', 'x-junction-scopes': 'orders:read' });
+    expect(answer.body['headers']['x_junction_subject']).toBeUndefined();
   });
 
   it('routes without policies still strip client-sent identity headers', async () => {
     await restGateway();
-    const answer = await get('/public/x', { 'x-junction-subject': 'admin', 'x-junction-consumer': 'acme' });
+    const answer = await get('/public/x', { 'x-junction-subject': 'admin', 'x-junction-consumer': 'acme', 'X_Junction_Scopes': 'admin', 'x-trace_id': 'kept' });
     expect(answer.status).toBe(200);
     expect(answer.body['headers']['x-junction-subject']).toBeUndefined();
     expect(answer.body['headers']['x-junction-consumer']).toBeUndefined();
+    // CGI, PHP-FPM and Rack read x_junction_scopes as X-Junction-Scopes: that spelling is the same header to them.
+    expect(answer.body['headers']['x_junction_scopes']).toBeUndefined();
+    expect(answer.body['headers']['x-trace_id']).toBe('kept');
   });
 
   it('an invalid or unknown policies block fails the start', async () => {

@@ -23,11 +23,10 @@ export interface AuthOperationOptions {
  * selects checked. `reject` refuses the request with 401/403; `null` lets it run, the guarded
  * resolvers answering the denied fields null, and tells rate limiting which not to charge.
  */
-export function authOperation(options: AuthOperationOptions): (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => OperationGuard | undefined {
+export function authOperation(options: AuthOperationOptions): (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => OperationGuard {
   const { authenticator, identityOf, plannerOf, requirementsOf, realm } = options;
   return function operationGuard(schema, document, operationName) {
     const entries = plannerOf(schema)(document, operationName);
-    if (entries.length === 0 && !authenticator.enabled) return undefined;
     return async function authOperationGuard({ req, state }) {
       if (state.principal === undefined && authenticator.enabled) state.principal = await authenticator.authenticate(nodeHeaders(req));
       state.identity = identityOf(state.principal);

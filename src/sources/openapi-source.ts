@@ -1,6 +1,6 @@
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import type { OpenapiSourceConfig } from '../config/index.js';
-import { forwardedHeaders, gatewayContextOf } from '../context.js';
+import { forwardedHeaders, gatewayContextOf, withoutIdentityHeaders } from '../context.js';
 import { recordCacheHeaders } from '../stores/cache-hints.js';
 import { callBuffered, parseJsonBody, type Upstream } from '../upstream/index.js';
 import { loadOpenApiDocument, openApiToSchema, type RestCaller } from './openapi/index.js';
@@ -23,8 +23,8 @@ export function createRestCaller(source: OpenapiSourceConfig, upstream: Upstream
     const response = await callBuffered(upstream, {
       method: call.method,
       path: call.path,
-      // Forwarded and identity headers come last: an argument can never stand in for the gateway's identity headers.
-      headers: { ...call.headers, ...forwardedHeaders(context, source.forwardHeaders), accept: 'application/json' },
+      // Header parameters are the caller's: they never carry an identity header, under any spelling.
+      headers: { ...argumentHeaders(call.headers, context), ...forwardedHeaders(context, source.forwardHeaders), accept: 'application/json' },
       body: call.body ?? null,
       idempotent: IDEMPOTENT_METHODS.has(call.method),
     }, { signal: gatewayContextOf(context)?.signal, maxBytes, wantsBody: isSuccess });
@@ -32,6 +32,10 @@ export function createRestCaller(source: OpenapiSourceConfig, upstream: Upstream
     const body = isSuccess(response.statusCode) ? parseJsonBody(upstream.name, response.statusCode, response.body) : undefined;
     return { status: response.statusCode, headers: response.headers, body };
   };
+}
+
+function argumentHeaders(headers: Readonly<Record<string, string>>, context: unknown): Record<string, string> {
+  return withoutIdentityHeaders(headers, gatewayContextOf(context)?.policy?.identity?.strip);
 }
 
 function isSuccess(statusCode: number): boolean {
