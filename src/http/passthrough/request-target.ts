@@ -3,12 +3,15 @@
  * path as sent, with escapes of unreserved characters decoded (`%61` → `a`), other escapes
  * upper-cased and runs of `/` collapsed to one. Anything that an
  * upstream or a later decoder could read as a different path is refused with 400 instead:
- * dot segments (`.`, `..`, `%2e%2e`, `..;x`), encoded slashes and backslashes (`%2F`, `%5C`),
- * raw backslashes and encoded NUL. So `/public/%2e%2e/admin` never reaches `/admin`, and
- * `//evil.example/x` is the path `/evil.example/x` on the configured upstream.
+ * dot segments (`.`, `..`, `%2e%2e`), encoded slashes and backslashes (`%2F`, `%5C`), raw
+ * backslashes, encoded NUL, and semicolons (`;`, `%3B`): Java servlet containers cut a segment's
+ * `;params` off, so `/admin;x/users` would dodge an `/admin` route and still be served as
+ * `/admin/users` (Spring Security's firewall refuses them for the same reason). So
+ * `/public/%2e%2e/admin` never reaches `/admin`, and `//evil.example/x` is the path
+ * `/evil.example/x` on the configured upstream.
  */
 
-const UNSAFE = /%2f|%5c|%00|\\|(?:^|\/)(?:\.|%2e){1,2}(?:;[^/]*)?(?:\/|$)/i;
+const UNSAFE = /%2f|%5c|%00|%3b|;|\\|(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 const REPEATED_SLASHES = /\/{2,}/g;
 const PERCENT = /%([0-9a-fA-F]{2})/g;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;

@@ -48,7 +48,7 @@ describe('route table', () => {
 describe('request target', () => {
   it('keeps encoding, collapses slashes, splits the query and refuses ambiguous paths', () => {
     expect(parseRequestTarget('/a//b/%20c?x=%2F')).toEqual({ path: '/a/b/%20c', search: '?x=%2F' });
-    for (const bad of ['/a/%2e%2E/b', '/a/../b', '/a/.', '/a%2fb', '/a%5Cb', '/a\\b', '/..;/x', 'http://h/x', '*', undefined]) {
+    for (const bad of ['/a/%2e%2E/b', '/a/../b', '/a/.', '/a%2fb', '/a%5Cb', '/a\\b', '/..;/x', '/admin;x/users', '/admin%3bx/users', '/a/b;', 'http://h/x', '*', undefined]) {
       expect(parseRequestTarget(bad)).toBeUndefined();
     }
     expect(parseRequestTarget('/.well-known/x..y')?.path).toBe('/.well-known/x..y');
