@@ -1,7 +1,7 @@
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
-import { createDocumentAnalyser } from './analyse.js';
+import { createDocumentAnalyser, type DeniedField } from './analyse.js';
 import { collectFieldRules } from './field-rules.js';
 import { rateLimitTypeDefs } from './type-defs.js';
 
@@ -60,13 +60,45 @@ describe('rate-limit document analysis', () => {
     expect(units('{ items { ...I } } fragment I on Item { ... on Priced { p: price q: price } }')).toEqual({ 'field:Product.price': 2 });
   });
 
-  it('charges the rule of an interface field from config as well as its implementations\' rules', () => {
+  describe('with a rule on an interface field', () => {
     const withInterfaceRule = createDocumentAnalyser(collectFieldRules(schema, { 'Priced.price': { minute: 50, by: 'field', cost: 1 } }, silentLogger()));
-    const charged = withInterfaceRule(schema, parse('{ node { price } product(id: 1) { price } }'), undefined);
-    expect(Object.fromEntries(charged.map((charge) => [charge.rule.scope, charge.units]))).toEqual({
-      'field:Priced.price': 1,
-      'field:Product.price': 2,
-      'field:Service.price': 1,
+    const unitsWithInterfaceRule = (query: string, deniedField?: DeniedField) =>
+      Object.fromEntries(withInterfaceRule(schema, parse(query), undefined, deniedField).map((charge) => [charge.rule.scope, charge.units]));
+
+    it('charges it when the field is selected on an implementation, as well as the implementation\'s own rule', () => {
+      const onProduct = { 'field:Priced.price': 1, 'field:Product.price': 1 };
+      expect(unitsWithInterfaceRule('{ product(id: 1) { price } }')).toEqual(onProduct);
+      expect(unitsWithInterfaceRule('{ node { ... on Product { price } } }')).toEqual(onProduct);
+      expect(unitsWithInterfaceRule('{ items { ... on Product { price } } }')).toEqual(onProduct);
+      expect(unitsWithInterfaceRule('{ product(id: 1) { ...P } } fragment P on Product { price }')).toEqual(onProduct);
+      expect(unitsWithInterfaceRule('{ gift { price } }')).toEqual({ 'field:Priced.price': 1 });
+      expect(unitsWithInterfaceRule('{ product(id: 1) { price } }', () => true)).toEqual({});
+      expect(unitsWithInterfaceRule('{ product(id: 1) { price } }', (coordinate) => coordinate === 'Product.price')).toEqual(onProduct);
+    });
+
+    it('charges each rule once per occurrence, however many possible types it applies to', () => {
+      expect(unitsWithInterfaceRule('{ node { price } }')).toEqual({ 'field:Priced.price': 1, 'field:Product.price': 1, 'field:Service.price': 1 });
+      expect(unitsWithInterfaceRule('{ items { ... on Priced { price } } gift { ... on Priced { price } } }')).toEqual({ 'field:Priced.price': 2, 'field:Product.price': 1 });
+      expect(unitsWithInterfaceRule('{ node { price } product(id: 1) { a: price b: price } }')).toEqual({
+        'field:Priced.price': 3,
+        'field:Product.price': 3,
+        'field:Service.price': 1,
+      });
+    });
+
+    it('charges the rules of an interface and of the interfaces it implements on every type implementing them', () => {
+      const chain = buildSchema(`${rateLimitTypeDefs}
+        interface Priced { price: Int @rateLimit(minute: 50, by: FIELD) }
+        interface Discounted implements Priced { price: Int }
+        type Voucher implements Discounted & Priced { price: Int }
+        type Query { voucher: Voucher discounted: Discounted }
+      `);
+      const analyseChain = createDocumentAnalyser(collectFieldRules(chain, { 'Discounted.price': { minute: 20, by: 'field', cost: 1 } }, silentLogger()));
+      const unitsOnChain = (query: string) => Object.fromEntries(analyseChain(chain, parse(query), undefined).map((charge) => [charge.rule.scope, charge.units]));
+      const both = { 'field:Priced.price': 1, 'field:Discounted.price': 1 };
+      expect(unitsOnChain('{ voucher { price } }')).toEqual(both);
+      expect(unitsOnChain('{ discounted { price } }')).toEqual(both);
+      expect(unitsOnChain('{ voucher { ... on Priced { price } } }')).toEqual(both);
     });
   });
 

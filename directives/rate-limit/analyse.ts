@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { RateLimitRule } from './args.js';
+import { collectSpentRules, type SpentRules } from './field-rules.js';
 import type { Charge } from './limiter.js';
 
 /** Bounds the walk of one document (fragments spread many times); validation has already limited depth. */
@@ -23,10 +24,13 @@ export type DeniedField = (coordinate: string) => boolean;
 
 /**
  * How many times each limited field occurs in an operation: every alias counts, every spread of a
- * fragment counts. A field selected through an interface (or a fragment on one, inside a union)
- * is charged the rules of that field on every concrete type the object can have there, as well as
- * the interface's own rule: which type it will be is only known at run time. Computed once per (schema, document, operation) and cached on the parsed
- * document, which Yoga itself caches, so a repeated document costs one WeakMap lookup.
+ * fragment counts. An occurrence spends each rule that applies to it once: the field's own rule
+ * and that of the same field on every interface of its type (collectSpentRules), so a limit on
+ * `Priced.price` holds for `{ product { price } }` too. Selected through an interface (or a
+ * fragment on one, inside a union), it also spends the rules of the field on every concrete type
+ * the object can have there: which one it will be is only known at run time. Computed once per
+ * (schema, document, operation) and cached on the parsed document, which Yoga itself caches, so a
+ * repeated document costs one WeakMap lookup; the rules of each field, once per schema.
  *
  * With `deniedField`, a root field the caller is denied is not charged, nor is anything selected
  * under it: auth's guard answers it null before any upstream call. A denied nested field is charged
@@ -36,10 +40,19 @@ export type DeniedField = (coordinate: string) => boolean;
  */
 export function createDocumentAnalyser(rules: ReadonlyMap<string, RateLimitRule>) {
   const cache = new WeakMap<DocumentNode, Map<string, readonly Charge[]>>();
+  const indexes = new WeakMap<GraphQLSchema, FieldRuleIndex>();
+  const indexOf = (schema: GraphQLSchema): FieldRuleIndex => {
+    let index = indexes.get(schema);
+    if (index === undefined) {
+      index = fieldRuleIndex(schema, rules);
+      indexes.set(schema, index);
+    }
+    return index;
+  };
 
   return function chargesOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, deniedField?: DeniedField): readonly Charge[] {
     if (rules.size === 0) return [];
-    if (deniedField !== undefined) return analyse(schema, document, operationName ?? '', rules, deniedField);
+    if (deniedField !== undefined) return analyse(schema, document, operationName ?? '', indexOf(schema), deniedField);
     let perOperation = cache.get(document);
     if (perOperation === undefined) {
       perOperation = new Map();
@@ -48,14 +61,26 @@ export function createDocumentAnalyser(rules: ReadonlyMap<string, RateLimitRule>
     const name = operationName ?? '';
     let charges = perOperation.get(name);
     if (charges === undefined) {
-      charges = analyse(schema, document, name, rules);
+      charges = analyse(schema, document, name, indexOf(schema));
       perOperation.set(name, charges);
     }
     return charges;
   };
 }
 
-function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: string, rules: ReadonlyMap<string, RateLimitRule>, deniedField?: DeniedField): Charge[] {
+interface FieldRuleIndex {
+  spent: SpentRules;
+  /** Field names some rule applies to, to skip the per-type lookups for every other field. */
+  limitedFields: ReadonlySet<string>;
+}
+
+function fieldRuleIndex(schema: GraphQLSchema, rules: ReadonlyMap<string, RateLimitRule>): FieldRuleIndex {
+  const spent = collectSpentRules(schema, rules);
+  const limitedFields = new Set([...spent.keys()].map((coordinate) => coordinate.slice(coordinate.indexOf('.') + 1)));
+  return { spent, limitedFields };
+}
+
+function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: string, index: FieldRuleIndex, deniedField?: DeniedField): Charge[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   let operation: OperationDefinitionNode | undefined;
   for (const definition of document.definitions) {
@@ -68,19 +93,15 @@ function analyse(schema: GraphQLSchema, document: DocumentNode, operationName: s
   const root = schema.getRootType(operation.operation);
   if (root === undefined || root === null) return [];
   const counts = new Map<RateLimitRule, number>();
-  const limitedFields = new Set([...rules.keys()].map((coordinate) => coordinate.slice(coordinate.indexOf('.') + 1)));
-  const walk = { visits: 0, fragments, schema, rules, limitedFields, counts, deniedField };
+  const walk = { visits: 0, fragments, schema, ...index, counts, deniedField };
   visit(walk, operation.selectionSet, root, [root], new Set(), true);
   return [...counts].map(([rule, units]) => ({ rule, units }));
 }
 
-interface Walk {
+interface Walk extends FieldRuleIndex {
   visits: number;
   fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   schema: GraphQLSchema;
-  rules: ReadonlyMap<string, RateLimitRule>;
-  /** Field names some rule names, to skip the per-type lookups for every other field. */
-  limitedFields: ReadonlySet<string>;
   counts: Map<RateLimitRule, number>;
   deniedField: DeniedField | undefined;
 }
@@ -125,15 +146,15 @@ function visit(
   }
 }
 
-/** One occurrence of `field`: its rule on the parent and on each possible concrete type, each rule once. */
+/**
+ * One occurrence of `field`: the rules it spends on the parent and, selected through an interface,
+ * on each possible concrete type; each rule once, however many of those types it applies to.
+ */
 function charge(walk: Walk, parent: GraphQLNamedType, field: string, possible: readonly GraphQLObjectType[]): void {
-  const charged = new Set<RateLimitRule>();
-  const own = walk.rules.get(`${parent.name}.${field}`);
-  if (own !== undefined) charged.add(own);
+  const charged = new Set<RateLimitRule>(walk.spent.get(`${parent.name}.${field}`));
   if (isInterfaceType(parent)) {
     for (const type of possible) {
-      const rule = walk.rules.get(`${type.name}.${field}`);
-      if (rule !== undefined) charged.add(rule);
+      for (const rule of walk.spent.get(`${type.name}.${field}`) ?? []) charged.add(rule);
     }
   }
   for (const rule of charged) walk.counts.set(rule, (walk.counts.get(rule) ?? 0) + 1);

@@ -39,8 +39,9 @@ const WARN_EVERY_MS = 5_000;
  * after `cooldownMs`, and at once when `available()` turns true again.
  *
  * Overshoot bound: while Redis answers, zero (one atomic script per request). While failing open,
- * each of G gateways counts alone, so a window may admit up to G × limit (plus what Redis had
- * already counted in that window); `failMode: closed` admits nothing instead.
+ * each of G gateways counts alone for the rest of the window, so a window admits at most
+ * (G + 1) × limit (with what Redis had counted), plus one limit each time Redis comes back empty
+ * or a gateway loses its local count; `failMode: closed` admits nothing instead (docs/policies.md).
  */
 export function createFailoverRateLimitStore(
   options: FailoverRateLimitStoreOptions,
