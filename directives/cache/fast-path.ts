@@ -3,6 +3,7 @@ import { NO_STEP, type FastPathPolicy, type FastPathReply, type FastPathRequest,
 import type { Entry } from './entry.js';
 import { freshOutcome, NO_STORE, notModified, outcomeHeaders, type Outcome } from './outcome.js';
 import type { CachedPlan, PlanCache } from './plans.js';
+import { sendsIdentity } from './principal.js';
 import type { Lookup, ResponseCache } from './response-cache.js';
 
 /**
@@ -25,7 +26,7 @@ export function cacheFastPath(cache: ResponseCache, plans: PlanCache): FastPathP
         };
       }
       return function cacheStep(request): ReturnType<FastPathStep> {
-        const carries = forwarded.length > 0 && forwarded.some((name) => request.headers.get(name) !== null);
+        const carries = (forwarded.length > 0 && forwarded.some((name) => request.headers.get(name) !== null)) || sendsIdentity(request.state);
         const lookup = cache.lookupFor(plan, cache.principalKeyOf(request.state, request.headers), carries, request.variables);
         if (lookup === undefined) {
           request.state.responseHeaders['cache-control'] = NO_STORE.cacheControl;

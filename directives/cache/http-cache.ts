@@ -33,7 +33,8 @@ export function requestAllowsLookup(method: string, headers: Headers): boolean {
  * does; upstream `no-store`, `no-cache`, `private`, `Set-Cookie` and `Vary: *` always win.
  */
 export function responseCacheability(
-  request: { method: string; headers: Headers },
+  /** `identified`: the upstream was sent the caller's identity headers (an authenticated caller). */
+  request: { method: string; headers: Headers; identified?: boolean },
   response: { status: number; headers: Headers },
   args: CacheHint,
   principalKey: string | undefined,
@@ -49,7 +50,8 @@ export function responseCacheability(
   const vary = varyOf(response.headers['vary']);
   if (vary.includes('*')) return { store: false, reason: 'vary *' };
   const explicitlyShared = directives.has('public') || directives.has('s-maxage');
-  const isPrivate = directives.has('private') || args.scope === 'PRIVATE' || (request.headers['authorization'] !== undefined && !explicitlyShared);
+  const personal = request.headers['authorization'] !== undefined || request.identified === true;
+  const isPrivate = directives.has('private') || args.scope === 'PRIVATE' || (personal && !explicitlyShared);
   if (isPrivate && principalKey === undefined) return { store: false, reason: 'private without principal' };
   const stated = (isPrivate ? undefined : deltaSeconds(directives, 's-maxage')) ?? deltaSeconds(directives, 'max-age');
   const age = Number(response.headers['age'] ?? 0) || 0;

@@ -3,13 +3,17 @@ import type { Plugin } from 'graphql-yoga';
 import { CACHE_HINTS_KEY, createCacheHintCollector } from '../../src/stores/cache-hints.js';
 import type { Entry } from './entry.js';
 import { applyOutcome, freshOutcome, hitResult, NO_STORE, type Outcome } from './outcome.js';
+import type { PolicyState } from '../policy.js';
 import type { PlanCache } from './plans.js';
+import { sendsIdentity } from './principal.js';
 import type { ResponseCache } from './response-cache.js';
 
 /**
  * The whole-response cache on `/graphql`. It hooks `onExecute`, after auth and rate limiting
  * (earlier in the plugin list) have run: a hit is served only to a request that passed them and
- * spends its rate-limit budget, and private entries are keyed by the principal auth set.
+ * spends its rate-limit budget. Private entries are keyed by the principal auth set and the
+ * identity headers its sources receive; an answer to an authenticated caller is private, since
+ * every source is sent who the caller is and may tailor its answer to it.
  */
 export function useResponseCache(cache: ResponseCache, plans: PlanCache): Plugin {
   const outcomes = new WeakMap<Request, Outcome>();
@@ -37,7 +41,10 @@ export function useResponseCache(cache: ResponseCache, plans: PlanCache): Plugin
         record(NO_STORE);
         return { onExecuteDone: ({ result }) => (isSingle(result) ? cache.invalidate(plan, result) : undefined) };
       }
-      const lookup = plan.maxAge > 0 ? cache.lookupFor(plan, cache.principalKeyOf(context, request?.headers), carriesForwardedHeader(request), args.variableValues) : undefined;
+      // A caller denied a field (answered null) must not be served, nor leave for others, an answer cut to its rights.
+      const denied = (context['policy'] as Partial<PolicyState> | undefined)?.deniedField !== undefined;
+      const personal = carriesForwardedHeader(request) || sendsIdentity(context);
+      const lookup = plan.maxAge > 0 && !denied ? cache.lookupFor(plan, cache.principalKeyOf(context, request?.headers), personal, args.variableValues) : undefined;
       if (lookup === undefined) {
         record(NO_STORE);
         return undefined;

@@ -5,24 +5,38 @@ import { principalKey } from '../principal-key.js';
 /** Where the auth policy may keep its `PolicyState` on a request context. */
 const STATE_KEYS = ['policy', 'policyState', 'state'] as const;
 
+/** The policy state of a request context (or the state itself), read defensively. */
+function stateOf(context: unknown): Partial<PolicyState> | undefined {
+  if (context === null || typeof context !== 'object') return undefined;
+  const record = context as Record<string, unknown>;
+  for (const key of STATE_KEYS) {
+    const state = record[key] as Partial<PolicyState> | undefined;
+    if (state !== null && typeof state === 'object' && 'principal' in state) return state;
+  }
+  return record as Partial<PolicyState>;
+}
+
 /**
  * The authenticated principal of a request, read defensively: a value that does not look like a
  * principal (no string `id`) counts as anonymous, so private entries are then never used.
  */
 export function principalOf(context: unknown): Principal | undefined {
-  if (context === null || typeof context !== 'object') return undefined;
-  const record = context as Record<string, unknown>;
-  for (const key of STATE_KEYS) {
-    const state = record[key] as Partial<PolicyState> | undefined;
-    if (state !== null && typeof state === 'object' && 'principal' in state) return asPrincipal(state.principal);
-  }
-  return asPrincipal(record['principal']);
+  return asPrincipal(stateOf(context)?.principal);
+}
+
+/**
+ * Whether the sources are sent the caller's identity headers (an authenticated caller): an
+ * upstream may tailor its answer to them as to a credential, so the answer is the caller's own.
+ */
+export function sendsIdentity(context: unknown): boolean {
+  const headers = stateOf(context)?.identity?.headers;
+  return headers !== undefined && Object.keys(headers).length > 0;
 }
 
 /** The key private entries of this request's principal are stored under; undefined when anonymous. */
 export function principalKeyOf(context: unknown): string | undefined {
   const principal = principalOf(context);
-  return principal === undefined ? undefined : principalKey(principal);
+  return principal === undefined ? undefined : keyOf(principal, context);
 }
 
 /**
@@ -33,7 +47,24 @@ export function principalKeyOf(context: unknown): string | undefined {
  */
 export function privateKeyOf(context: unknown, headers: HeaderLookup, accountsFor: CredentialCheck, otherForwarded?: readonly string[]): string | undefined {
   const principal = principalOf(context);
-  return principal === undefined || !accountsFor(principal, headers, otherForwarded) ? undefined : principalKey(principal);
+  return principal === undefined || !accountsFor(principal, headers, otherForwarded) ? undefined : keyOf(principal, context);
+}
+
+const identityKeys = new WeakMap<object, string>();
+
+/**
+ * A principal's key together with the identity headers its sources receive: the same subject
+ * with other scopes (a narrower token) or another consumer may get another answer.
+ */
+function keyOf(principal: Principal, context: unknown): string {
+  const identity = stateOf(context)?.identity;
+  if (identity === undefined || Object.keys(identity.headers).length === 0) return principalKey(principal);
+  let key = identityKeys.get(identity);
+  if (key === undefined) {
+    key = [principalKey(principal), ...Object.entries(identity.headers).flat()].join('\n');
+    identityKeys.set(identity, key);
+  }
+  return key;
 }
 
 function asPrincipal(value: unknown): Principal | undefined {

@@ -8,7 +8,7 @@ import { outcomeHeaders, staleOutcome } from './outcome.js';
 import { primaryKey, requestAllowsLookup, responseCacheability, variantKey, type HttpCacheDecision } from './http-cache.js';
 import type { CredentialCheck } from '../auth/credentials.js';
 import { nodeHeaders } from '../auth/route.js';
-import { privateKeyOf } from './principal.js';
+import { privateKeyOf, sendsIdentity } from './principal.js';
 import type { CacheHint } from './sdl.js';
 
 export interface CacheRouteDeps {
@@ -122,7 +122,8 @@ export function createCacheRoute(args: CacheHint, deps: CacheRouteDeps): CacheRo
 
   function decide(request: RouteRequest, status: number, headers: IncomingHttpHeaders): HttpCacheDecision {
     const method = request.req.method ?? 'GET';
-    return responseCacheability({ method, headers: request.req.headers }, { status, headers }, args, principalOf(request), deps.staleIfErrorSeconds);
+    const identified = sendsIdentity(request);
+    return responseCacheability({ method, headers: request.req.headers, identified }, { status, headers }, args, principalOf(request), deps.staleIfErrorSeconds);
   }
 
   async function save(request: RouteRequest, decision: HttpCacheDecision & { store: true }, status: number, sent: OutgoingHttpHeaders, body: Buffer): Promise<void> {
