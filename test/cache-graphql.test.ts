@@ -132,6 +132,20 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
   });
 
+  it('with restHints off, the REST source Cache-Control no longer caps the answer', async () => {
+    await gateway.close();
+    await start('  restHints: false');
+    const first = await queryByGet('{ products { id } }');
+    expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+    const fast = await query('{ products { id name } }');
+    await query('{ products { id name } }');
+    expect(fast.headers.get('cache-control')).toBe('public, max-age=300');
+    time += 120_000;
+    await query('{ products { id name } }');
+    await queryByGet('{ products { id } }');
+    expect(catalog.calls.total).toBe(2);
+  });
+
   it('a request carrying a header a source receives is cached per principal only, never shared', async () => {
     await gateway.close();
     const yaml = configText(accounts, catalog).replace(
@@ -204,6 +218,26 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(accounts.calls.total).toBe(calls);
     const other = await query('{ account(id: "a1") { id owner } }', { 'if-none-match': '"something-else"' });
     expect(other.status).toBe(200);
+  });
+
+  it('a 304 keeps the RateLimit-* and request-id headers of the 200, on the full pipeline as on the fast path', async () => {
+    await gateway.close();
+    await start('rateLimit:\n  headersOnSuccess: true\n  fields:\n    Query.account: { minute: 100, by: ip }\n');
+    const account = '{ account(id: "a1") { id owner } }';
+    const first = await queryByGet(account);
+    expect(first.headers.get('ratelimit-remaining')).toBe('99');
+    const revalidate = { accept: 'application/graphql-response+json', 'if-none-match': first.headers.get('etag')!, 'x-request-id': 'revalidation-1' };
+    const pipeline = await answerOf(await fetch(`${url}/graphql?query=${encodeURIComponent(account)}`, { headers: revalidate }));
+    const fastPath = await query(account, revalidate);
+    expect([pipeline.status, fastPath.status]).toEqual([304, 304]);
+    expect(pipeline.headers.get('ratelimit-limit')).toBe('100');
+    expect(pipeline.headers.get('ratelimit-remaining')).toBe('98');
+    expect(pipeline.headers.get('ratelimit-reset')).toMatch(/^\d+$/);
+    expect(pipeline.headers.get('x-request-id')).toBe('revalidation-1');
+    expect(pipeline.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(pipeline.headers.get('content-type')).toBeNull();
+    expect(fastPath.headers.get('ratelimit-remaining')).toBe('97');
+    expect(headerNames(pipeline)).toEqual(headerNames(fastPath));
   });
 
   it('keys PRIVATE entries by principal: B never receives A\'s data; anonymous is never cached', async () => {
@@ -349,3 +383,9 @@ describe('GraphQL response cache (real gateway)', () => {
     expect(accounts.calls.total).toBe(4);
   });
 });
+
+/** The names of an answer's headers, but those any HTTP response may carry (connection management, date). */
+function headerNames(answer: { headers: Headers }): string[] {
+  const general = new Set(['connection', 'keep-alive', 'date', 'transfer-encoding']);
+  return [...answer.headers.keys()].filter((name) => !general.has(name)).sort();
+}

@@ -1,4 +1,4 @@
-import { CACHE_HINTS_KEY, createCacheHintCollector } from '../../src/stores/cache-hints.js';
+import { CACHE_HINTS_KEY } from '../../src/stores/cache-hints.js';
 import { NO_STEP, type FastPathPolicy, type FastPathReply, type FastPathRequest, type FastPathStep, type FastPathVerdict } from '../policy.js';
 import type { Entry } from './entry.js';
 import { freshOutcome, NO_STORE, notModified, outcomeHeaders, type Outcome } from './outcome.js';
@@ -55,7 +55,7 @@ function afterRead(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, reque
 /** Leads the flight of this key and stores the upstream's answer when it is cacheable. */
 function miss(cache: ResponseCache, plan: CachedPlan, lookup: Lookup, request: FastPathRequest): FastPathVerdict {
   const settle = cache.flights.lead(lookup.key);
-  const hints = createCacheHintCollector();
+  const hints = cache.createHints();
   request.context[CACHE_HINTS_KEY] = hints;
   const epoch = cache.epoch();
   return {

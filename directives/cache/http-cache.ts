@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { deltaSeconds, parseCacheControl, type CacheControlDirectives } from '../../src/stores/cache-hints.js';
+import { ageSeconds, deltaSeconds, parseCacheControl, type CacheControlDirectives } from '../../src/stores/cache-hints.js';
 import { hashKey } from './entry.js';
 import type { CacheHint } from './sdl.js';
 
@@ -54,7 +54,7 @@ export function responseCacheability(
   const isPrivate = directives.has('private') || args.scope === 'PRIVATE' || (personal && !explicitlyShared);
   if (isPrivate && principalKey === undefined) return { store: false, reason: 'private without principal' };
   const stated = (isPrivate ? undefined : deltaSeconds(directives, 's-maxage')) ?? deltaSeconds(directives, 'max-age');
-  const age = Number(response.headers['age'] ?? 0) || 0;
+  const age = ageSeconds(response.headers['age']);
   const upstream = stated === undefined ? undefined : stated - age;
   const ttlSeconds = upstream === undefined ? args.maxAge : args.maxAge === undefined ? upstream : Math.min(upstream, args.maxAge);
   if (ttlSeconds === undefined || ttlSeconds <= 0) return { store: false, reason: 'no freshness' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshOutcome, outcomeHeaders } from './outcome.js';
+import { applyOutcome, freshOutcome, outcomeHeaders } from './outcome.js';
 
 describe('cache outcome headers', () => {
   it('uses whole seconds in Cache-Control and Age, never fractions', () => {
@@ -16,5 +16,33 @@ describe('cache outcome headers', () => {
     const produced = freshOutcome('PUBLIC', 60, '"e"', undefined);
     expect(outcomeHeaders(produced)).toEqual({ 'cache-control': 'public, max-age=60', etag: '"e"' });
     expect(outcomeHeaders(freshOutcome('PUBLIC', 60, '"e"', 0))).toMatchObject({ age: '0' });
+  });
+
+  it('a 304 keeps every header of the 200 but those describing its body (RFC 9110 §15.4.5)', () => {
+    const outcome = freshOutcome('PUBLIC', 60, '"e"', 5);
+    const request = new Request('http://gateway/graphql', { headers: { 'if-none-match': '"e"' } });
+    const ok = new Response('{"data":{}}', {
+      headers: { 'content-type': 'application/graphql-response+json', 'content-length': '11', 'ratelimit-limit': '100', 'ratelimit-remaining': '98', 'x-request-id': 'r1' },
+    });
+    const replaced = applyOutcome(outcome, request, ok, { Response });
+    expect(replaced?.status).toBe(304);
+    expect(Object.fromEntries(replaced!.headers)).toEqual({
+      'cache-control': 'public, max-age=60',
+      etag: '"e"',
+      age: '5',
+      'ratelimit-limit': '100',
+      'ratelimit-remaining': '98',
+      'x-request-id': 'r1',
+    });
+  });
+
+  it('leaves a response alone when If-None-Match does not match or the status is not 200', () => {
+    const outcome = freshOutcome('PUBLIC', 60, '"e"', undefined);
+    const other = new Request('http://gateway/graphql', { headers: { 'if-none-match': '"other"' } });
+    const ok = new Response('{}');
+    expect(applyOutcome(outcome, other, ok, { Response })).toBeUndefined();
+    expect(ok.headers.get('etag')).toBe('"e"');
+    const matching = new Request('http://gateway/graphql', { headers: { 'if-none-match': '"e"' } });
+    expect(applyOutcome(outcome, matching, new Response('{}', { status: 206 }), { Response })).toBeUndefined();
   });
 });

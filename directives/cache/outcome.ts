@@ -69,18 +69,22 @@ export function notModified(outcome: Outcome, ifNoneMatch: string | null | undef
   return outcome.etag !== undefined && etagMatches(ifNoneMatch, outcome.etag);
 }
 
-/** The headers a 304 keeps. */
-export const NOT_MODIFIED_HEADERS = ['cache-control', 'etag', 'age'] as const;
+/**
+ * The headers a 304 drops: those describing the body it does not have (RFC 9110 §15.4.5). Every
+ * other header of the 200 stays, as on the fast path: `RateLimit-*` and whatever else policies
+ * asked for, the request id, and the outcome's own.
+ */
+const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'transfer-encoding'] as const;
 
 /** Writes the outcome's headers on the response; a matching `If-None-Match` turns a 200 into a bodiless 304. */
 export function applyOutcome(outcome: Outcome, request: Request, response: Response, fetchAPI: FetchLike): Response | undefined {
-  const headers = response.headers;
-  for (const [name, value] of Object.entries(outcomeHeaders(outcome))) headers.set(name, value);
+  for (const [name, value] of Object.entries(outcomeHeaders(outcome))) response.headers.set(name, value);
   if (response.status !== 200 || !notModified(outcome, request.headers.get('if-none-match'))) return undefined;
-  const replacement = new fetchAPI.Response(null, { status: 304 });
-  for (const name of NOT_MODIFIED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null) replacement.headers.set(name, value);
-  }
+  return notModifiedResponse(response, fetchAPI);
+}
+
+function notModifiedResponse(response: Response, fetchAPI: FetchLike): Response {
+  const replacement = new fetchAPI.Response(null, { status: 304, headers: response.headers });
+  for (const name of BODY_HEADERS) replacement.headers.delete(name);
   return replacement;
 }

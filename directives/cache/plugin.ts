@@ -1,6 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { CACHE_HINTS_KEY, createCacheHintCollector } from '../../src/stores/cache-hints.js';
+import { CACHE_HINTS_KEY } from '../../src/stores/cache-hints.js';
 import type { Entry } from './entry.js';
 import { applyOutcome, freshOutcome, hitResult, NO_STORE, type Outcome } from './outcome.js';
 import type { PolicyState } from '../policy.js';
@@ -55,7 +55,7 @@ export function useResponseCache(cache: ResponseCache, plans: PlanCache): Plugin
       if (shared) return serve(request, shared, setResultAndStopExecution);
       const settle = cache.flights.lead(lookup.key);
       if (request) leaders.set(request, settle);
-      const hints = createCacheHintCollector();
+      const hints = cache.createHints();
       context[CACHE_HINTS_KEY] = hints;
       const epoch = cache.epoch();
       return {

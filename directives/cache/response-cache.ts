@@ -2,7 +2,7 @@ import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { CacheConfig } from '../../src/config/cache.js';
 import { findJunctionError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import type { CacheHintCollector } from '../../src/stores/cache-hints.js';
+import { createCacheHintCollector, type CacheHintCollector } from '../../src/stores/cache-hints.js';
 import type { CacheStore } from '../../src/stores/cache-store.js';
 import type { CredentialCheck } from '../auth/credentials.js';
 import type { HeaderLookup } from '../policy.js';
@@ -28,7 +28,7 @@ export interface ResponseCacheDeps {
   accountsFor: CredentialCheck;
 }
 
-export type ResponseCacheConfig = Pick<CacheConfig, 'staleIfErrorSeconds' | 'maxEntryBytes' | 'singleFlightWaitMs'>;
+export type ResponseCacheConfig = Pick<CacheConfig, 'staleIfErrorSeconds' | 'maxEntryBytes' | 'singleFlightWaitMs'> & Partial<Pick<CacheConfig, 'restHints'>>;
 
 /** Headers carrying credentials an upstream may tailor its answer to. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie']);
@@ -80,6 +80,8 @@ export interface ResponseCache {
   /** A fresh entry, or undefined (an expired one is kept in `lookup.stale`); at once (no promise) from a memory store. */
   read(lookup: Lookup): Entry | undefined | Promise<Entry | undefined>;
   ageOf(entry: Entry): number;
+  /** The hint collector of one miss: it takes REST sources' freshness unless `cache.restHints` is off. */
+  createHints(): CacheHintCollector;
   /** The invalidation count a miss starts at: a purge in between means its result is not stored. */
   epoch(): number;
   /**
@@ -129,6 +131,7 @@ export function createResponseCache(config: ResponseCacheConfig, deps: ResponseC
       return headers === undefined ? undefined : privateKeyOf(context, forwardedView(headers), deps.accountsFor, otherForwarded);
     },
     ageOf,
+    createHints: () => createCacheHintCollector({ restHints: config.restHints }),
     epoch: () => invalidations,
 
     lookupFor(plan, principalKey, carriesForwardedHeader, variables) {

@@ -17,6 +17,8 @@ describe('HTTP cacheability of an upstream response', () => {
     expect(decide({ 'cache-control': 'public, max-age=60' })).toEqual({ store: true, ttlSeconds: 60, vary: [], private: false, staleIfErrorSeconds: 0 });
     expect(decide({ 'cache-control': 'max-age=60, s-maxage=30' })).toMatchObject({ store: true, ttlSeconds: 30 });
     expect(decide({ 'cache-control': 'max-age=60', age: '15' })).toMatchObject({ store: true, ttlSeconds: 45 });
+    // An invalid Age is ignored (RFC 9111 §5.1): a negative one must not make the entry outlive the upstream's freshness.
+    expect(decide({ 'cache-control': 'max-age=60', age: '-30' })).toMatchObject({ store: true, ttlSeconds: 60 });
   });
 
   it('uses the route maxAge as default and as cap', () => {

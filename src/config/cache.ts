@@ -44,7 +44,11 @@ export const cacheSchema = z.strictObject({
   privateDirectives: z.array(z.string()).default(['authenticated', 'requiresScopes', 'requiresClaim']),
   /** Fields holding an entity's id, used to tag entries for invalidation. Default `['id']`. */
   idFields: z.array(z.string()).min(1).default(['id']),
-  /** Use `Cache-Control` of REST (OpenAPI) sources as hints on the fields they resolve. Default true. */
+  /**
+   * Let the freshness REST (OpenAPI) sources give (`max-age`, `s-maxage`, less their `Age`) cap the
+   * max age of the answers built from them. False: SDL and config hints alone set it; a source's
+   * `private`, `no-store`, `no-cache` and `Set-Cookie` still count. Default true.
+   */
   restHints: z.boolean().default(true),
   /** Longest a request waits for an identical in-flight miss before executing itself, in ms. Default 10 s. */
   singleFlightWaitMs: z.number().int().positive().default(10_000),
