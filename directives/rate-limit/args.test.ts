@@ -4,7 +4,7 @@ import { compileRule, parseRateLimitArgs } from './args.js';
 describe('rate-limit arguments', () => {
   it('reads the SDL enum and the config name alike, with defaults', () => {
     expect(parseRateLimitArgs({ second: 5, hour: 1000, by: 'API_KEY' })).toEqual({ second: 5, hour: 1000, by: 'apiKey', cost: 1 });
-    expect(parseRateLimitArgs({ minute: 1, by: 'apiKey', cost: 3 })).toMatchObject({ by: 'apiKey', cost: 3 });
+    expect(parseRateLimitArgs({ minute: 3, by: 'apiKey', cost: 3 })).toMatchObject({ by: 'apiKey', cost: 3 });
     expect(parseRateLimitArgs({ day: 9 })).toMatchObject({ by: 'ip', cost: 1 });
     expect(parseRateLimitArgs({ day: 9, header: null })).toMatchObject({ day: 9 });
   });

@@ -112,6 +112,21 @@ describe('limiter: one budget per key in a store call', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('refuses with 400 COST_ESTIMATED_TOO_EXPENSIVE, spending nothing, a request costing more than a window allows: no Retry-After could help it', async () => {
+    const { calls, limiter } = recording();
+    const rule = compileRule('field:Query.products', { minute: 3, by: 'consumer', cost: 1 });
+    const error = await limiter.check(caller, [{ rule, units: 4 }], 1).then(() => undefined, (rejected: unknown) => rejected);
+    expect(error).toBeInstanceOf(JunctionError);
+    expect([(error as JunctionError).code, (error as JunctionError).status]).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE', 400]);
+    expect(calls).toHaveLength(0);
+    expect(await limiter.check(caller, [{ rule, units: 3 }], 1)).toMatchObject({ allowed: true });
+  });
+
+  it('refuses a rule whose cost is over one of its windows\' limits at load', () => {
+    expect(() => rateLimitSchema.parse({ fields: { 'Query.products': { minute: 3, hour: 100, cost: 4 } } })).toThrow(/cost.*over a window/);
+    expect(rateLimitSchema.parse({ fields: { 'Query.products': { minute: 4, cost: 4 } } }).fields['Query.products']?.cost).toBe(4);
+  });
+
   it('gives back the very list when every key is distinct', () => {
     const budgets: Budget[] = [
       { key: 'a', cost: 1, windows: windowsOf({ minute: 3 }) },

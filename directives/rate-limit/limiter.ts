@@ -47,13 +47,14 @@ export function createLimiter(config: RateLimitConfig, store: RateLimitStore): L
     const budgets: Budget[] = [];
     for (const charge of charges) budgets.push(budgetOf(charge.rule, charge.units, caller));
     if (plan !== undefined) budgets.push(budgetOf(plan, requests, caller));
-    if (budgets.length === 1) return store.consume(budgets).then(allowedOrThrow);
     let distinct: Budget[];
     try {
-      distinct = mergeSameKeys(budgets);
+      distinct = budgets.length === 1 ? budgets : mergeSameKeys(budgets);
     } catch (error) {
       return Promise.reject(error);
     }
+    const tooExpensive = neverAllowed(distinct);
+    if (tooExpensive !== undefined) return Promise.reject(tooExpensive);
     return store.consume(distinct).then(allowedOrThrow);
   }
 
@@ -96,6 +97,23 @@ function repeatsAKey(budgets: readonly Budget[]): boolean {
 function sameWindows(a: Budget['windows'], b: Budget['windows']): boolean {
   if (a === b) return true;
   return a.length === b.length && a.every((window, i) => window.windowMs === b[i]!.windowMs && window.limit === b[i]!.limit);
+}
+
+/**
+ * A budget no window could ever grant (aliases of a limited field costing more than its limit):
+ * 400 COST_ESTIMATED_TOO_EXPENSIVE instead of a 429 whose `Retry-After` would only be answered
+ * with another 429. Nothing is spent.
+ */
+function neverAllowed(budgets: readonly Budget[]): JunctionError | undefined {
+  for (const budget of budgets) {
+    for (const window of budget.windows) {
+      if (budget.cost <= window.limit) continue;
+      return new JunctionError('COST_ESTIMATED_TOO_EXPENSIVE', `The request costs ${budget.cost} units of a rate limit that allows ${window.limit} in a window: it can never be allowed`, {
+        extensions: { cost: budget.cost, limit: window.limit },
+      });
+    }
+  }
+  return undefined;
 }
 
 function allowedOrThrow(result: ConsumeResult): ConsumeResult {

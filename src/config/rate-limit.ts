@@ -43,6 +43,10 @@ export const rateLimitRuleSchema = z
   .refine((rule) => (rule.by === 'header') === (rule.header !== undefined), {
     message: '"header" is required with "by: header" and only allowed with it',
     path: ['header'],
+  })
+  .refine((rule) => [rule.second, rule.minute, rule.hour, rule.day, rule.month].every((limit) => limit === undefined || rule.cost <= limit), {
+    message: '"cost" is over a window\'s limit: no request could ever be allowed',
+    path: ['cost'],
   });
 
 export const usagePlanSchema = z
