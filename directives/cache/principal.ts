@@ -30,7 +30,12 @@ export function principalOf(context: unknown): Principal | undefined {
  */
 export function sendsIdentity(context: unknown): boolean {
   const headers = stateOf(context)?.identity?.headers;
-  return headers !== undefined && Object.keys(headers).length > 0;
+  return headers !== undefined && hasAny(headers);
+}
+
+function hasAny(headers: Readonly<Record<string, string>>): boolean {
+  for (const _name in headers) return true;
+  return false;
 }
 
 /** The key private entries of this request's principal are stored under; undefined when anonymous. */
@@ -58,7 +63,7 @@ const identityKeys = new WeakMap<object, string>();
  */
 function keyOf(principal: Principal, context: unknown): string {
   const identity = stateOf(context)?.identity;
-  if (identity === undefined || Object.keys(identity.headers).length === 0) return principalKey(principal);
+  if (identity === undefined || !hasAny(identity.headers)) return principalKey(principal);
   let key = identityKeys.get(identity);
   if (key === undefined) {
     key = [principalKey(principal), ...Object.entries(identity.headers).flat()].join('\n');
