@@ -5,14 +5,14 @@ import { createAuthPolicy } from './auth/index.js';
 import type { SchemaBuild } from './coordinates.js';
 import { createCachePolicy } from './cache/index.js';
 import { createRateLimitPolicy } from './rate-limit/index.js';
-import { NO_STEP, POLICY_ORDER, type FastPathPolicy, type FastPathStep, type OperationGuard, type PolicyDeps, type PolicyCounters, type PolicyFactory, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { NO_STEP, POLICY_ORDER, type FastPathPolicy, type FastPathStep, type PolicyDeps, type PolicyCounters, type PolicyFactory, type PolicyModule, type RouteGuard, type RouteOperation, type RoutePolicy } from './policy.js';
 import { createRoutePolicyBuilder } from './route-policy.js';
 import { usePolicyState } from './state.js';
 
 export { createPolicyState } from './state.js';
 export { createRouteHook, type PolicyRoute, type RouteHook } from './route-hook.js';
 export type { SchemaBuild } from './coordinates.js';
-export type { AfterProxy, BodyTap, FastPathRequest, FastPathStep, OperationGuard, OperationRequest, PolicyCounters, PolicyModule, PolicyState, Principal, RouteGuard, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
+export type { AfterProxy, BodyTap, FastPathRequest, FastPathStep, PolicyCounters, PolicyModule, PolicyState, Principal, RouteGuard, RouteOperation, RoutePolicy, RouteRequest, RouteResponse } from './policy.js';
 
 export type PolicyName = (typeof POLICY_ORDER)[number];
 
@@ -54,13 +54,10 @@ export interface PolicyEngine {
    * The same block's guard together with its after-proxy step (each policy's, in POLICY_ORDER; their
    * body taps merged into one), run by the passthrough once the upstream answered, and its step for
    * an upstream that failed (the first policy to answer wins). Undefined when nothing to run.
+   * With `operation` (an aggregation route), each policy's part also holds the rules of the fields
+   * the operation selects (`routeOperation`).
    */
-  routePolicy(block: Readonly<Record<string, unknown>> | undefined): RoutePolicy | undefined;
-  /**
-   * The field rules of every policy for one operation of an aggregation route, run in POLICY_ORDER
-   * after the route's own guards; undefined when no policy has work there.
-   */
-  operationGuard(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): OperationGuard | undefined;
+  routePolicy(block: Readonly<Record<string, unknown>> | undefined, operation?: RouteOperation): RoutePolicy | undefined;
   /** Client request headers never forwarded upstream (identity headers policies set). */
   readonly stripRequestHeaders: ReadonlySet<string>;
   /** The policies' work on the GraphQL fast path; undefined when a policy has no fast-path form (fast path off). */
@@ -90,20 +87,12 @@ export function createPolicyEngine(
     plugins: () => [usePolicyState(), ...modules.flatMap((module) => module.plugins?.() ?? [])],
     routeGuards: (block) => routePolicy(block)?.guard,
     routePolicy,
-    operationGuard: (schema, document, operationName) => combineOperationGuards(modules.flatMap((module) => module.operation?.(schema, document, operationName) ?? [])),
     stripRequestHeaders: new Set(modules.flatMap((module) => module.stripRequestHeaders ?? [])),
     fastPath: combineFastPaths(modules),
     stats: () => Object.fromEntries(modules.flatMap((module) => (module.stats === undefined ? [] : [[module.name, module.stats()]]))),
     async close() {
       await Promise.allSettled(modules.map((module) => module.close?.()));
     },
-  };
-}
-
-function combineOperationGuards(guards: readonly OperationGuard[]): OperationGuard | undefined {
-  if (guards.length <= 1) return guards[0];
-  return async function operationPolicies(request) {
-    for (const guard of guards) await guard(request);
   };
 }
 

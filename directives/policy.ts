@@ -74,19 +74,15 @@ export interface RouteRequest {
  */
 export type RouteGuard = (request: RouteRequest) => Promise<boolean | void>;
 
-/** An aggregation route's request, as the policies of the fields its operation selects see it. */
-export interface OperationRequest {
-  readonly req: IncomingMessage;
-  /** The route's policy state, after its own guards ran (they may have found the caller already). */
-  readonly state: PolicyState;
-}
-
 /**
- * A policy's part for an aggregation route's operation, run after the route's guards and before
- * execution, exactly as the policy runs for the same operation on `/graphql`. Throws (or
- * rejects with) a JunctionError to refuse the request.
+ * The GraphQL operation an aggregation route runs (a REST route answered by an operation against
+ * the composed schema): its policies are the route's own and those of the fields it selects.
  */
-export type OperationGuard = (request: OperationRequest) => void | Promise<void>;
+export interface RouteOperation {
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operationName: string | undefined;
+}
 
 /** The upstream's answer to a proxied route request, as an after-proxy step sees it (before the head is sent). */
 export interface RouteResponse {
@@ -162,10 +158,12 @@ export interface PolicyModule<Args = unknown> {
    */
   routeDefault?(need: CallerNeed): RouteGuard | RoutePolicy | undefined;
   /**
-   * This policy's field rules for one operation of an aggregation route (a REST route answered by
-   * a GraphQL operation), planned once per schema and document; undefined when it has none there.
+   * This policy's part on an aggregation route, in place of `route`/`routeDefault`: the route's
+   * block (`undefined` when it does not name this policy) and the rules of the fields the operation
+   * selects as one step, so the order holds across both: the caller is authenticated and every
+   * field checked before any budget is spent, and route and field budgets are spent all or nothing.
    */
-  operation?(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): OperationGuard | undefined;
+  routeOperation?(args: Args | undefined, operation: RouteOperation): RouteGuard | RoutePolicy | undefined;
   /** Client request headers never forwarded upstream on any route (e.g. identity headers auth sets). */
   stripRequestHeaders?: readonly string[];
   /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyEngine, RoutePolicy } from './index.js';
-import type { BodyTap, PolicyState, RouteRequest, RouteResponse } from './policy.js';
+import type { BodyTap, PolicyState, RouteOperation, RouteRequest, RouteResponse } from './policy.js';
 import { namesIdentityHeader } from '../src/context.js';
 import { createPolicyState } from './state.js';
 
@@ -44,10 +44,11 @@ const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
  * forwards them. A policy
  * that answers the request itself (a cache hit) ends `res` and the result says `answered`: the
  * caller must then not proxy. Otherwise the result carries the route's steps after the upstream
- * call (bound to this request), when its policies have any.
+ * call (bound to this request), when its policies have any. An aggregation route's policies
+ * (`operations`, by route name) also hold the rules of the fields its operation selects.
  */
-export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRoute[]): RouteHook {
-  const policies = new Map(routes.map((route) => [route.name, engine.routePolicy(route.policies)]));
+export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRoute[], operations: ReadonlyMap<string, RouteOperation> = new Map()): RouteHook {
+  const policies = new Map(routes.map((route) => [route.name, engine.routePolicy(route.policies, operations.get(route.name))]));
   const strip = [...engine.stripRequestHeaders];
   const identity = engine.stripRequestHeaders;
   return function beforeProxy(route, req, requestId, details) {
@@ -69,7 +70,7 @@ export function createRouteHook(engine: PolicyEngine, routes: readonly PolicyRou
     }
     if (answered || details.res?.writableEnded === true) return ANSWERED;
     if (details.res === undefined) return undefined;
-    if (policy.afterProxy === undefined && policy.onUpstreamFailure === undefined) return { answered: false, state };
+    if (policy.afterProxy === undefined && policy.onUpstreamFailure === undefined) return operations.has(route.name) ? { answered: false, state } : undefined;
     return new RequestSteps(policy, request);
   }
 }

@@ -1,18 +1,19 @@
-import { CALLER_NEEDS, POLICY_ORDER, type AfterProxy, type BodyTap, type CallerNeed, type PolicyModule, type RouteGuard, type RoutePolicy } from './policy.js';
+import { CALLER_NEEDS, POLICY_ORDER, type AfterProxy, type BodyTap, type CallerNeed, type PolicyModule, type RouteGuard, type RouteOperation, type RoutePolicy } from './policy.js';
 
 /** Builds the policy of a route's `policies` block from the modules in force (see PolicyEngine.routePolicy). */
-export type RoutePolicyBuilder = (block: Readonly<Record<string, unknown>> | undefined) => RoutePolicy | undefined;
+export type RoutePolicyBuilder = (block: Readonly<Record<string, unknown>> | undefined, operation?: RouteOperation) => RoutePolicy | undefined;
 
 /**
  * The route policies of these modules (in POLICY_ORDER), each block compiled when the route is.
  * A route runs the part of every policy its block names, and the default part of the others
  * (`routeDefault`), told what the route needs of the caller: so a route whose limit is per
- * consumer authenticates without an auth block, and usage plans apply on every route.
+ * consumer authenticates without an auth block, and usage plans apply on every route. An
+ * aggregation route (`operation`) runs instead each policy's `routeOperation` part where it has one.
  */
 export function createRoutePolicyBuilder(modules: readonly PolicyModule[]): RoutePolicyBuilder {
   const byName = new Map(modules.map((module) => [module.name, module]));
 
-  return function routePolicy(block = {}) {
+  return function routePolicy(block = {}, operation) {
     for (const name of Object.keys(block)) {
       if (!(POLICY_ORDER as readonly string[]).includes(name)) throw new Error(`unknown policy "${name}" (known: ${POLICY_ORDER.join(', ')})`);
       if (!byName.get(name)?.route) throw new Error(`policy "${name}" is not enabled for routes`);
@@ -20,7 +21,9 @@ export function createRoutePolicyBuilder(modules: readonly PolicyModule[]): Rout
     const named = new Map(modules.filter((module) => block[module.name] !== undefined).map((module) => [module, module.parseArgs(block[module.name])]));
     const need = strongest(modules.map((module) => module.routeCaller?.(named.get(module)) ?? 'none'));
     const parts = modules.flatMap((module) => {
-      const part = named.has(module) ? module.route!(named.get(module)) : module.routeDefault?.(need);
+      const part = operation !== undefined && module.routeOperation !== undefined
+        ? module.routeOperation(named.get(module), operation)
+        : named.has(module) ? module.route!(named.get(module)) : module.routeDefault?.(need);
       return part === undefined ? [] : [asRoutePolicy(part)];
     });
     if (parts.length === 0) return undefined;

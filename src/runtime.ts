@@ -6,7 +6,7 @@ import { composeSchema, createOperationPlanner, forwardableSources, gatewayResol
 import type { JunctionConfig, SourceConfig } from './config/index.js';
 import { createGraphqlHandler } from './http/graphql/handler.js';
 import { remoteSources } from './http/graphql/remote-sources.js';
-import { createPassthrough, type Passthrough } from './http/passthrough/index.js';
+import { createPassthrough, routeOperations, type Passthrough } from './http/passthrough/index.js';
 import type { RequestStats } from './http/request-stats.js';
 import type { RouteHandler } from './http/server.js';
 import type { Logger } from './logger.js';
@@ -104,7 +104,7 @@ export async function buildRuntime(config: JunctionConfig, version: string, deps
     });
     const passthrough = await createPassthrough(
       { routes: config.routes, server: config.server, apiDocs: config.apiDocs, upstreams, sources: config.sources },
-      { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes), operationGuard: policies.operationGuard, requestStats: deps.requestStats },
+      { getSchema: () => schema, logger, beforeProxy: createRouteHook(policies, config.routes, routeOperations(config.routes, schema)), requestStats: deps.requestStats },
     );
     const engine = policies;
     return assemble({ config, version, sources: loaded.sources, retrySources: loaded.retry, composed, schema, upstreams, graphql, passthrough, policies: engine }, deps);

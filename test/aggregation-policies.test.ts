@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeKey, sign, startEcho, type JsonServer, type TestKey } from './helpers/auth.js';
@@ -22,6 +23,7 @@ afterEach(async () => {
 });
 
 interface Options {
+  apiKeys?: Record<string, unknown>;
   fields?: Record<string, unknown>;
   onFieldDenied?: 'reject' | 'null';
   rateLimit?: Record<string, unknown>;
@@ -33,6 +35,7 @@ async function start(options: Options): Promise<AuthGateway> {
   running = await startAuthGateway({
     auth: {
       jwt: { issuers: [{ ...ISSUER, keys: [{ jwk: key.publicJwk }] }] },
+      ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
       ...(options.fields ? { fields: options.fields } : {}),
       ...(options.onFieldDenied ? { onFieldDenied: options.onFieldDenied } : {}),
     },
@@ -133,5 +136,37 @@ describe('aggregation routes enforce the policies of the fields they select', ()
     });
     for (let i = 0; i < 3; i++) expect((await get('/agg/cards')).status).toBe(401);
     expect((await get('/agg/cards', await bearer())).status).toBe(200);
+  });
+
+  it('a field that refuses the caller spends none of the route\'s budget: auth runs before any rate limit', async () => {
+    await start({
+      fields: { 'Query.usersByIds': { authenticated: true } },
+      routes: [{ name: 'cards', match: { path: '/agg/cards' }, operation: '{ usersByIds(ids: ["1"]) { name } }', policies: { rateLimit: { minute: 2, by: 'ip' } } }],
+    });
+    for (let i = 0; i < 3; i++) expect((await get('/agg/cards')).status).toBe(401);
+    const headers = await bearer();
+    expect([(await get('/agg/cards', headers)).status, (await get('/agg/cards', headers)).status, (await get('/agg/cards', headers)).status]).toEqual([200, 200, 429]);
+  });
+
+  it('the route\'s rule and the fields\' rules are spent all or nothing: a request a field rule refuses leaves the route\'s budget', async () => {
+    await start({
+      rateLimit: { headersOnSuccess: true, fields: { 'Query.usersByIds': { minute: 1, by: 'header', header: 'x-tenant' } } },
+      routes: [{ name: 'cards', match: { path: '/agg/cards' }, operation: '{ usersByIds(ids: ["1"]) { name } }', policies: { rateLimit: { minute: 3, by: 'ip' } } }],
+    });
+    const statuses: number[] = [];
+    for (const tenant of ['a', 'a', 'a', 'b', 'c', 'd']) statuses.push((await get('/agg/cards', { 'x-tenant': tenant })).status);
+    expect(statuses).toEqual([200, 429, 429, 200, 200, 429]);
+  });
+
+  it('an API key sent with a bearer token is refused as on /graphql, though usage plans need only the key', async () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    await start({
+      apiKeys: { header: 'x-api-key', consumers: [{ id: 'acme', keySha256: sha('acme-key'), plan: 'basic' }] },
+      rateLimit: { plans: { basic: { throttle: { minute: 100 } } } },
+      routes: [{ name: 'open', match: { path: '/agg/open' }, operation: '{ usersByIds(ids: ["1"]) { name } }' }],
+    });
+    expect((await get('/agg/open', { 'x-api-key': 'acme-key' })).status).toBe(200);
+    const both = await get('/agg/open', { 'x-api-key': 'acme-key', authorization: 'Bearer not.a.token' });
+    expect([both.status, both.body['error']?.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 });

@@ -28,8 +28,8 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function bearer(subject: string, scope = ''): Promise<Record<string, string>> {
-  const token = await new SignJWT({ scope }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience('junction').setSubject(subject)
+async function bearer(subject: string, scope = '', claims: Record<string, unknown> = {}): Promise<Record<string, string>> {
+  const token = await new SignJWT({ scope, ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience('junction').setSubject(subject)
     .setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
   return { authorization: `Bearer ${token}` };
 }
@@ -80,14 +80,15 @@ describe('cached answers to authenticated callers', () => {
   });
 
   it('are never served to a caller denied a field of them (onFieldDenied: null), nor stored for one', async () => {
-    const url = await startGraphqlGateway(`  fields: { Account.balance: { requiresScopes: [["balance:read"]] } }
+    // A claim is not among the identity headers: the same subject and scopes with another claim has the same identity.
+    const url = await startGraphqlGateway(`  fields: { Account.balance: { requiresClaim: [{ claim: tier, values: [gold] }] } }
   onFieldDenied: "null"`);
-    const full = await post(url, await bearer('alice', 'balance:read'));
-    expect(full.body.data?.me).toEqual({ id: 'a1', owner: 'alice', balance: 10 });
-    const narrow = await post(url, await bearer('alice', 'other'));
-    expect(narrow.body.data?.me).toBeNull();
-    expect(narrow.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
-    expect(narrow.cacheControl).toBe('no-store');
+    const gold = await post(url, await bearer('alice', '', { tier: 'gold' }));
+    expect(gold.body.data?.me).toEqual({ id: 'a1', owner: 'alice', balance: 10 });
+    const silver = await post(url, await bearer('alice', '', { tier: 'silver' }));
+    expect(silver.body.data?.me).toBeNull();
+    expect(silver.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(silver.cacheControl).toBe('no-store');
   });
 });
 

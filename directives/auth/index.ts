@@ -7,7 +7,7 @@ import { authFastPath } from './fast-path.js';
 import { createAuthHttp, type AuthHttpClient } from './http-client.js';
 import { createIdentity } from './identity.js';
 import { createPlanner, type Planner } from './plan.js';
-import { authOperation } from './operation.js';
+import { createAuthOperationRoute } from './operation.js';
 import { useAuth } from './plugin.js';
 import { parseAuthArgs, type Requirement } from './requirement.js';
 import { collectRequirements, type RequirementIndex } from './requirements.js';
@@ -78,7 +78,7 @@ export function createAuthPolicy(config: JunctionConfig, deps: AuthPolicyDeps): 
     authenticator,
     transform,
     plugins: () => [useAuth({ authenticator, identityOf, plannerOf, requirementsOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm })],
-    operation: authOperation({ authenticator, identityOf, plannerOf, requirementsOf, onFieldDenied: auth.onFieldDenied, realm: auth.realm }),
+    routeOperation: (requirement, operation) => createAuthOperationRoute(requirement, operation, { ...routeDeps, plannerOf, requirementsOf, onFieldDenied: auth.onFieldDenied }),
     stripRequestHeaders: Object.values(auth.identityHeaders),
     fastPath: authFastPath(auth, { authenticator, identityOf, plannerOf }),
     route: (requirement) => createAuthRoute(requirement, routeDeps),

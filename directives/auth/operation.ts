@@ -1,44 +1,39 @@
-import type { DocumentNode, GraphQLSchema } from 'graphql';
-import type { OperationGuard, PolicyState, Principal } from '../policy.js';
-import type { Authenticator } from './authenticator.js';
+import type { GraphQLSchema } from 'graphql';
+import type { RouteGuard, RouteOperation } from '../policy.js';
 import { forbidden, missingCredentials } from './errors.js';
 import { deniedFieldCheck, evaluate } from './evaluate.js';
 import type { Planner } from './plan.js';
+import type { Requirement } from './requirement.js';
 import type { RequirementIndex } from './requirements.js';
-import { nodeHeaders } from './route.js';
+import { createAuthRoute, createIdentifyRoute, type AuthRouteDeps } from './route.js';
 
-export interface AuthOperationOptions {
-  authenticator: Authenticator;
-  identityOf: (principal: Principal | undefined) => NonNullable<PolicyState['identity']>;
+export interface AuthOperationDeps extends AuthRouteDeps {
   plannerOf: (schema: GraphQLSchema) => Planner;
   requirementsOf: (schema: GraphQLSchema) => RequirementIndex;
   onFieldDenied: 'reject' | 'null';
-  realm: string;
 }
 
 /**
- * Auth for an aggregation route's operation, as the plugin does it on `/graphql`: the caller is
- * authenticated (unless the route's own guards found them already; bad credentials are refused
- * with 401), the identity headers set for the sources, and every protected field the operation
- * selects checked. `reject` refuses the request with 401/403; `null` lets it run, the guarded
- * resolvers answering the denied fields null, and tells rate limiting which not to charge.
+ * Auth on an aggregation route, as on `/graphql`: every credential sent is verified (bad ones are
+ * refused with 401), the sources get the caller's identity headers, the route's own requirement
+ * (its `policies.auth` block) is checked, then every protected field the operation selects.
+ * `reject` refuses the request with 401/403; `null` lets it run, the guarded resolvers answering the
+ * denied fields null, and tells rate limiting (next) which root fields not to charge.
  */
-export function authOperation(options: AuthOperationOptions): (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => OperationGuard {
-  const { authenticator, identityOf, plannerOf, requirementsOf, realm } = options;
-  return function operationGuard(schema, document, operationName) {
-    const entries = plannerOf(schema)(document, operationName);
-    return async function authOperationGuard({ req, state }) {
-      if (state.principal === undefined && authenticator.enabled) state.principal = await authenticator.authenticate(nodeHeaders(req));
-      state.identity = identityOf(state.principal);
-      for (const entry of entries) {
-        const denial = evaluate(entry.requirement, state.principal);
-        if (denial === undefined) continue;
-        if (options.onFieldDenied === 'null') {
-          state.deniedField = deniedFieldCheck(requirementsOf(schema), state.principal);
-          return;
-        }
-        throw denial === 'UNAUTHENTICATED' ? missingCredentials(realm, `Field "${entry.coordinate}"`) : forbidden(realm, `field "${entry.coordinate}"`);
+export function createAuthOperationRoute(requirement: Requirement | undefined, operation: RouteOperation, deps: AuthOperationDeps): RouteGuard {
+  const entries = deps.plannerOf(operation.schema)(operation.document, operation.operationName);
+  const route = requirement === undefined ? createIdentifyRoute('any', deps) : createAuthRoute(requirement, deps);
+  return async function authOperationRoute(request) {
+    await route(request);
+    const state = request.state;
+    for (const entry of entries) {
+      const denial = evaluate(entry.requirement, state.principal);
+      if (denial === undefined) continue;
+      if (deps.onFieldDenied === 'null') {
+        state.deniedField = deniedFieldCheck(deps.requirementsOf(operation.schema), state.principal);
+        return;
       }
-    };
+      throw denial === 'UNAUTHENTICATED' ? missingCredentials(deps.realm, `Field "${entry.coordinate}"`) : forbidden(deps.realm, `field "${entry.coordinate}"`);
+    }
   };
 }

@@ -5,11 +5,11 @@ import { createForwardedResolver } from '../../src/http/passthrough/forwarded.js
 import type { FailoverStats } from '../../src/stores/rate-limit-failover.js';
 import type { PolicyDeps, PolicyModule } from '../policy.js';
 import { parseRateLimitArgs } from './args.js';
+import type { DeniedField } from './analyse.js';
 import { createChargePlanner } from './charges.js';
 import { collectFieldRules } from './field-rules.js';
 import { rateLimitFastPath } from './fast-path.js';
 import { createLimiter } from './limiter.js';
-import { rateLimitOperation } from './operation.js';
 import { useRateLimit } from './plugin.js';
 import { createRouteGuard, routeCallerNeed } from './route.js';
 import { buildRateLimitStore } from './store.js';
@@ -62,7 +62,11 @@ export function createRateLimitPolicy(config: RateLimitPolicyConfig, deps: RateL
     route: (args) => createRouteGuard(args, routeOptions),
     routeCaller: (args) => routeCallerNeed(args, plans),
     routeDefault: () => (plans ? createRouteGuard(undefined, routeOptions) : undefined),
-    operation: rateLimitOperation({ limiter, chargesOf, headersOnSuccess: config.rateLimit.headersOnSuccess }),
+    routeOperation(args, { schema, document, operationName }) {
+      const fieldCharges = (deniedField: DeniedField | undefined) => chargesOf(schema, document, operationName, deniedField);
+      if (args === undefined && !plans && fieldCharges(undefined).length === 0) return undefined;
+      return createRouteGuard(args, routeOptions, fieldCharges);
+    },
     fastPath: rateLimitFastPath(config.rateLimit, { limiter, chargesOf, clientIp }),
     stats: built.stats,
     close: built.close,

@@ -14,7 +14,6 @@ export interface Limiter {
   /**
    * Spends every charge and the caller's usage plan, all or nothing; rejects with RATE_LIMITED
    * when any window of any of them is refused. Resolves to the tightest window's numbers.
-   * `requests` is what the plan is charged: 0 when the request already spent it elsewhere.
    */
   check(caller: Caller, charges: readonly Charge[], requests: number): Promise<ConsumeResult | undefined>;
   /** The usage-plan rule for this caller, if any. */
@@ -42,7 +41,7 @@ export function createLimiter(config: RateLimitConfig, store: RateLimitStore): L
   }
 
   function check(caller: Caller, charges: readonly Charge[], requests: number): Promise<ConsumeResult | undefined> {
-    const plan = requests > 0 ? planRule(caller) : undefined;
+    const plan = planRule(caller);
     if (charges.length === 0 && plan === undefined) return Promise.resolve(undefined);
     const budgets: Budget[] = [];
     for (const charge of charges) budgets.push(budgetOf(charge.rule, charge.units, caller));

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RateLimitRuleConfig } from '../../src/config/rate-limit.js';
 import type { CallerNeed, RouteGuard, RouteRequest } from '../policy.js';
+import type { DeniedField } from './analyse.js';
 import { compileRule } from './args.js';
 import type { Caller } from './caller.js';
 import { rateLimitHeaders, type Charge, type Limiter } from './limiter.js';
@@ -18,7 +19,12 @@ export interface RouteAdapterOptions {
  * the error); allowed: `RateLimit-*` on the response. The rule is keyed by route name (routes are
  * declared in config, so the map is bounded), and `by: route` is one budget for the whole route.
  */
-export function createRouteGuard(args: RateLimitRuleConfig | undefined, options: RouteAdapterOptions): RouteGuard {
+export function createRouteGuard(
+  args: RateLimitRuleConfig | undefined,
+  options: RouteAdapterOptions,
+  /** An aggregation route's field charges (the operation's, given the root fields auth denied): spent in the same check. */
+  operationCharges?: (deniedField: DeniedField | undefined) => readonly Charge[],
+): RouteGuard {
   const chargesByRoute = new Map<string, Charge[]>();
   return async function rateLimitRoute(request: RouteRequest) {
     let charges = chargesByRoute.get(request.routeName);
@@ -31,7 +37,8 @@ export function createRouteGuard(args: RateLimitRuleConfig | undefined, options:
       clientIp: request.state.clientIp || options.clientIp(request.req),
       header: (name) => headerValue(request.req, name),
     };
-    const result = await options.limiter.check(caller, charges, 1);
+    const spent = operationCharges === undefined ? charges : [...charges, ...operationCharges(request.state.deniedField)];
+    const result = await options.limiter.check(caller, spent, 1);
     if (result !== undefined && options.headersOnSuccess) Object.assign(request.state.responseHeaders, rateLimitHeaders(result));
   };
 }

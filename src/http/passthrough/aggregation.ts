@@ -3,7 +3,7 @@ import {
   execute, GraphQLError, Kind, parse, validate, typeFromAST,
   type DocumentNode, type ExecutionResult, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
-import type { OperationGuard, PolicyState } from '../../../directives/policy.js';
+import type { PolicyState, RouteOperation } from '../../../directives/policy.js';
 import { createPolicyState } from '../../../directives/state.js';
 import type { RouteConfig } from '../../config/routes.js';
 import { ResponseCloseSignal, type GatewayContext } from '../../context.js';
@@ -22,8 +22,6 @@ export interface AggregationDeps {
   /** The composed schema in force (read per request, so a reload swaps it). */
   getSchema: () => GraphQLSchema;
   logger: Logger;
-  /** The field policies of the operation, planned once per schema (see PolicyEngine.operationGuard). */
-  operationGuard?: ((schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => OperationGuard | undefined) | undefined;
   /** The client address after trusted proxy hops, for a request no route guard has seen. */
   clientIp: (req: IncomingMessage) => string;
 }
@@ -31,8 +29,9 @@ export interface AggregationDeps {
 /**
  * An aggregation route: its GraphQL operation, parsed and validated once at startup (and again
  * only if the schema object changes), runs against the composed schema with the same context a
- * GraphQL request gets, so links batch the same way, and the policies of the fields it selects
- * hold as they do on `/graphql` (after the route's own; see PolicyEngine.operationGuard). Path parameters and
+ * GraphQL request gets, so links batch the same way. Its policies, the route's own and those of
+ * the fields it selects (`routeOperations`), ran before: they leave the caller in the policy state
+ * the operation runs with. Path parameters and
  * query parameters are its variables, coerced by their declared types. Answers: the `data`
  * object as the body (200); partial data adds an `errors` array beside the root fields (200);
  * no data (or only null root fields, with errors) answers the first error in the REST error
@@ -43,14 +42,12 @@ export function createAggregation(route: RouteConfig, deps: AggregationDeps): Ag
   const operation = pickOperation(document, route);
   const mask = createMaskError({ logger: deps.logger, suggestions: false, exposeDetails: false });
   let validFor: GraphQLSchema | undefined;
-  let guard: OperationGuard | undefined;
   checkValid(deps.getSchema());
 
   function checkValid(schema: GraphQLSchema): void {
     if (validFor === schema) return;
     const errors = validate(schema, document);
-    if (errors.length > 0) throw new Error(`route "${route.name}": operation is not valid against the composed schema: ${errors.map((e) => e.message).join('; ')}`);
-    guard = deps.operationGuard?.(schema, document, route.operationName);
+    if (errors.length > 0) throw invalidOperation(route, errors);
     validFor = schema;
   }
 
@@ -62,12 +59,6 @@ export function createAggregation(route: RouteConfig, deps: AggregationDeps): Ag
       throw new JunctionError('INTERNAL_SERVER_ERROR', 'Unexpected error', { cause: error, extensions: { requestId } });
     }
     const state = routeState ?? createPolicyState(deps.clientIp(req));
-    if (guard !== undefined) {
-      await guard({ req, state });
-      for (const [name, value] of Object.entries(state.responseHeaders)) {
-        if (!res.headersSent && !res.hasHeader(name)) res.setHeader(name, value);
-      }
-    }
     const variableValues = variablesOf(schema, operation, params, search);
     const contextValue: GatewayContext = { requestId, clientHeaders: headerReader(req), signal: new ResponseCloseSignal(res), policy: state };
     const result = (await execute({ schema, document, operationName: route.operationName, variableValues, contextValue })) as ExecutionResult;
@@ -83,6 +74,24 @@ export function createAggregation(route: RouteConfig, deps: AggregationDeps): Ag
     if (raw.length === 0) return sendJson(res, 200, result.data);
     sendJson(res, 200, { ...result.data, errors: raw.map((error) => mask(error, requestId).toJSON()) });
   }
+}
+
+/** The operation of every aggregation route, by route name, for the policies of the fields it selects. */
+export function routeOperations(routes: readonly RouteConfig[], schema: GraphQLSchema): Map<string, RouteOperation> {
+  const operations = new Map<string, RouteOperation>();
+  for (const route of routes) {
+    if (route.operation === undefined) continue;
+    const document = parseOperation(route);
+    pickOperation(document, route);
+    const errors = validate(schema, document);
+    if (errors.length > 0) throw invalidOperation(route, errors);
+    operations.set(route.name, { schema, document, operationName: route.operationName });
+  }
+  return operations;
+}
+
+function invalidOperation(route: RouteConfig, errors: readonly GraphQLError[]): Error {
+  return new Error(`route "${route.name}": operation is not valid against the composed schema: ${errors.map((e) => e.message).join('; ')}`);
 }
 
 function parseOperation(route: RouteConfig): DocumentNode {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
-import type { OperationGuard, PolicyState } from '../../../directives/policy.js';
+import type { GraphQLSchema } from 'graphql';
+import type { PolicyState } from '../../../directives/policy.js';
 import type { ApiDocsConfig, RouteConfig } from '../../config/routes.js';
 import type { ServerConfig, SourceConfig } from '../../config/index.js';
 import { JunctionError, maskUnexpected } from '../../errors.js';
@@ -70,8 +70,6 @@ export interface PassthroughDeps {
   getSchema: () => GraphQLSchema;
   logger: Logger;
   beforeProxy?: BeforeProxy;
-  /** The field policies of an aggregation route's operation (per schema and document), run after `beforeProxy`. */
-  operationGuard?: (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => OperationGuard | undefined;
   /** Where WebSocket handshakes are counted (the HTTP server counts every other request); absent with metrics off. */
   requestStats?: RequestStats;
 }
