@@ -1,6 +1,7 @@
 import { GraphQLError, isObjectType, type ExecutionResult, print, responsePathAsArray, type FieldNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { mapSchema, MapperKind } from '@graphql-tools/utils';
+import { principalKey } from '../directives/principal-key.js';
 import type { FieldFallbackConfig } from './config/fallbacks.js';
 import { gatewayContextOf } from './context.js';
 import { forbidStoring } from './stores/cache-hints.js';
@@ -110,15 +111,21 @@ function failureCode(error: Error): string | undefined {
 
 const selections = new WeakMap<readonly FieldNode[], string>();
 
-/** Same field selection, same arguments, same principal: never one caller's data for another. */
+/**
+ * Same field selection, same arguments, same caller (its principal within its auth method, and
+ * the identity headers its sources were sent): never one caller's data for another, nor a
+ * broader token's answer for a narrower one.
+ */
 function lastGoodKey(fieldNodes: readonly FieldNode[], args: unknown, context: unknown): string {
   let selection = selections.get(fieldNodes);
   if (selection === undefined) {
     selection = fieldNodes.map((node) => (node.selectionSet ? print(node.selectionSet) : '')).join('|');
     selections.set(fieldNodes, selection);
   }
-  const principal = gatewayContextOf(context)?.policy?.principal?.id ?? '';
-  return `${principal}\n${JSON.stringify(args)}\n${selection}`;
+  const state = gatewayContextOf(context)?.policy;
+  const principal = state?.principal === undefined ? '' : principalKey(state.principal);
+  const identity = state?.identity === undefined ? '' : Object.values(state.identity.headers).join('\n');
+  return `${principal}\n${identity}\n${JSON.stringify(args)}\n${selection}`;
 }
 
 interface Kept {

@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
@@ -14,6 +15,11 @@ afterEach(async () => {
   gateway = undefined;
   services = [];
 });
+
+const SECRET = 'fallbacks-test-secret-0123456789-abcdefgh';
+const hs256 = (subject: string, scope: string): Promise<string> =>
+  new SignJWT({ scope }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://issuer.test').setAudience('junction').setSubject(subject)
+    .setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
 
 const FALLBACKS = `
 fallbacks:
@@ -68,6 +74,31 @@ describe('per-field fallbacks', () => {
     expect(expired.data).toEqual({ user: null });
     expect(expired.errors?.[0]).toMatchObject({ path: ['user'] });
     expect(expired.extensions?.fallbacks).toBeUndefined();
+  }, 30_000);
+
+  it('a last good value is kept per caller: never served to another subject, nor to the same one with other scopes', async () => {
+    const users = await startUsers();
+    services.push(users);
+    const auth = `
+auth:
+  jwt: { issuers: [{ issuer: "https://issuer.test", audience: junction, secret: "${SECRET}" }] }
+fallbacks:
+  Query.user: { lastGood: true, maxAgeMs: 60000 }
+`;
+    gateway = await createGateway(parseConfig(configText({ usersUrl: users.url, extra: auth }), `${ROOT}/gateway.yaml`, { env: {} }), { logger: silentLogger() });
+    const { port } = await gateway.listen();
+    const ask = async (subject: string, scope: string) =>
+      (await postGraphql(`http://127.0.0.1:${port}/graphql`, '{ user(id: "1") { id name } }', undefined, { authorization: `Bearer ${await hs256(subject, scope)}` })).body as Answer;
+
+    expect((await ask('alice', 'admin')).data?.['user']).toMatchObject({ id: '1' });
+    await users.close();
+    services = [];
+    expect((await ask('alice', 'admin')).extensions?.fallbacks).toHaveLength(1);
+    for (const [subject, scope] of [['bob', 'admin'], ['alice', 'read']]) {
+      const other = await ask(subject!, scope!);
+      expect(other.data).toEqual({ user: null });
+      expect(other.extensions?.fallbacks).toBeUndefined();
+    }
   }, 30_000);
 
   it('a document several sources answer keeps its fallbacks when the fast path serves it', async () => {
