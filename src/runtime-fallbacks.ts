@@ -124,7 +124,7 @@ function lastGoodKey(fieldNodes: readonly FieldNode[], args: unknown, context: u
   }
   const state = gatewayContextOf(context)?.policy;
   const principal = state?.principal === undefined ? '' : principalKey(state.principal);
-  const identity = state?.identity === undefined ? '' : Object.values(state.identity.headers).join('\n');
+  const identity = state?.identity === undefined ? '' : JSON.stringify(state.identity.headers);
   return `${principal}\n${identity}\n${JSON.stringify(args)}\n${selection}`;
 }
 

@@ -17,8 +17,8 @@ afterEach(async () => {
 });
 
 const SECRET = 'fallbacks-test-secret-0123456789-abcdefgh';
-const hs256 = (subject: string, scope: string): Promise<string> =>
-  new SignJWT({ scope }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://issuer.test').setAudience('junction').setSubject(subject)
+const hs256 = (subject: string, scope: string, azp?: string): Promise<string> =>
+  new SignJWT({ scope, ...(azp === undefined ? {} : { azp }) }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://issuer.test').setAudience('junction').setSubject(subject)
     .setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
 
 const FALLBACKS = `
@@ -87,15 +87,16 @@ fallbacks:
 `;
     gateway = await createGateway(parseConfig(configText({ usersUrl: users.url, extra: auth }), `${ROOT}/gateway.yaml`, { env: {} }), { logger: silentLogger() });
     const { port } = await gateway.listen();
-    const ask = async (subject: string, scope: string) =>
-      (await postGraphql(`http://127.0.0.1:${port}/graphql`, '{ user(id: "1") { id name } }', undefined, { authorization: `Bearer ${await hs256(subject, scope)}` })).body as Answer;
+    const ask = async (subject: string, scope: string, azp?: string) =>
+      (await postGraphql(`http://127.0.0.1:${port}/graphql`, '{ user(id: "1") { id name } }', undefined, { authorization: `Bearer ${await hs256(subject, scope, azp)}` })).body as Answer;
 
     expect((await ask('alice', 'admin')).data?.['user']).toMatchObject({ id: '1' });
     await users.close();
     services = [];
     expect((await ask('alice', 'admin')).extensions?.fallbacks).toHaveLength(1);
-    for (const [subject, scope] of [['bob', 'admin'], ['alice', 'read']]) {
-      const other = await ask(subject!, scope!);
+    // The last: the same value in another identity header (the consumer instead of the scopes).
+    for (const [subject, scope, azp] of [['bob', 'admin'], ['alice', 'read'], ['alice', '', 'admin']]) {
+      const other = await ask(subject!, scope!, azp);
       expect(other.data).toEqual({ user: null });
       expect(other.extensions?.fallbacks).toBeUndefined();
     }
