@@ -153,9 +153,33 @@ describe('aggregation routes enforce the policies of the fields they select', ()
       rateLimit: { headersOnSuccess: true, fields: { 'Query.usersByIds': { minute: 1, by: 'header', header: 'x-tenant' } } },
       routes: [{ name: 'cards', match: { path: '/agg/cards' }, operation: '{ usersByIds(ids: ["1"]) { name } }', policies: { rateLimit: { minute: 3, by: 'ip' } } }],
     });
-    const statuses: number[] = [];
-    for (const tenant of ['a', 'a', 'a', 'b', 'c', 'd']) statuses.push((await get('/agg/cards', { 'x-tenant': tenant })).status);
-    expect(statuses).toEqual([200, 429, 429, 200, 200, 429]);
+    const answers: (string | number | null)[][] = [];
+    for (const tenant of ['a', 'a', 'a', 'b', 'c', 'd']) {
+      const answer = await get('/agg/cards', { 'x-tenant': tenant });
+      answers.push([answer.status, answer.headers.get('ratelimit-limit'), answer.headers.get('ratelimit-remaining')]);
+    }
+    expect(answers.map(([status]) => status)).toEqual([200, 429, 429, 200, 200, 429]);
+    // One check, one set of headers: those of the window that refused (the tenant's field rule, then the route's).
+    expect([answers[1], answers[5]]).toEqual([[429, '1', '0'], [429, '3', '0']]);
+  });
+
+  it('the route\'s own auth block is checked before the fields, and fields a null-mode caller is denied are not charged', async () => {
+    await start({
+      onFieldDenied: 'null',
+      fields: { 'Query.user': { requiresScopes: [['support']] } },
+      rateLimit: { fields: { 'Query.user': { minute: 1, by: 'ip' } } },
+      routes: [{
+        name: 'card', match: { path: '/agg/users/:id' },
+        operation: 'query ($id: ID!) { user(id: $id) { name } usersByIds(ids: [$id]) { id } }',
+        policies: { auth: { requiresScopes: [['cards']] } },
+      }],
+    });
+    const noRouteScope = await get('/agg/users/1', await bearer({ scope: 'support' }));
+    expect([noRouteScope.status, noRouteScope.body['error']?.message]).toEqual([403, expect.stringContaining('route "card"')]);
+    for (let i = 0; i < 3; i++) expect((await get('/agg/users/1', await bearer({ scope: 'cards' }))).status).toBe(200);
+    const support = await bearer({ scope: 'cards support' });
+    expect((await get('/agg/users/1', support)).status).toBe(200);
+    expect((await get('/agg/users/1', support)).status).toBe(429);
   });
 
   it('an API key sent with a bearer token is refused as on /graphql, though usage plans need only the key', async () => {

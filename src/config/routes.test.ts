@@ -32,8 +32,10 @@ describe('routes config', () => {
         { name: 'dots', match: { path: '/a/../b' }, upstream: 'a' },
         { name: 'strip', match: { prefix: '/q' }, upstream: 'a', rewrite: { stripPrefix: true, replacePath: '/w' } },
         { name: 'typo', match: { prefix: '/q' }, upstream: 'a', websockets: true },
+        { name: 'cached-agg', match: { path: '/s' }, operation: '{ a }', policies: { cache: { maxAge: 5 } } },
       ],
     });
+    expect(found.join('\n')).toContain('routes.6.policies.cache: aggregation routes are not cached');
     const text = found.join('\n');
     expect(text).toContain('routes.0.upstream: unknown upstream "missing"');
     expect(text).toContain('routes.1.name: duplicate route name "r"');

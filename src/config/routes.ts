@@ -138,12 +138,15 @@ export const apiDocsSchema = z
   })
   .prefault({});
 
-function checkRouteShape(route: { upstream?: string; operation?: string; websocket: boolean; rewrite: object }, ctx: z.RefinementCtx): void {
+function checkRouteShape(route: { upstream?: string; operation?: string; websocket: boolean; rewrite: object; policies?: Record<string, unknown> | undefined }, ctx: z.RefinementCtx): void {
   if ((route.upstream === undefined) === (route.operation === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['upstream'], message: 'give exactly one of "upstream" (passthrough) and "operation" (aggregation)' });
   }
   if (route.operation !== undefined && route.websocket) {
     ctx.addIssue({ code: 'custom', path: ['websocket'], message: 'aggregation routes cannot pass WebSockets' });
+  }
+  if (route.operation !== undefined && route.policies?.['cache'] !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['policies', 'cache'], message: 'aggregation routes are not cached: remove policies.cache' });
   }
 }
 
