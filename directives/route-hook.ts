@@ -41,9 +41,8 @@ const ANSWERED: RouteHookResult = Object.freeze({ answered: true });
  * block fails the start), then each request runs its route's guards in policy order. For every
  * route, client-sent copies of identity headers (spelt with underscores too) are removed from the
  * request before it is forwarded; after auth, the identity headers are set on it, so the proxy
- * forwards them. A policy
- * that answers the request itself (a cache hit) ends `res` and the result says `answered`: the
- * caller must then not proxy. Otherwise the result carries the route's steps after the upstream
+ * forwards them. A policy that answers the request itself (a cache hit) ends `res` and the result
+ * says `answered`: the caller must then not proxy. Otherwise the result carries the route's steps after the upstream
  * call (bound to this request), when its policies have any. An aggregation route's policies
  * (`operations`, by route name) also hold the rules of the fields its operation selects.
  */
