@@ -32,10 +32,10 @@ export interface AggregationDeps {
  * GraphQL request gets, so links batch the same way. Its policies, the route's own and those of
  * the fields it selects (`routeOperations`), ran before: they leave the caller in the policy state
  * the operation runs with. Path parameters and query parameters are its variables, coerced by
- * their declared types. Answers: the `data`
- * object as the body (200); partial data adds an `errors` array beside the root fields (200);
- * no data (or only null root fields, with errors) answers the first error in the REST error
- * shape with its status (502 upstream down, 503 circuit open, 400 bad variables...).
+ * their declared types. Answers: the `data` object as the body (200); partial data adds an
+ * `errors` array beside the root fields (200); no data (or only null root fields, with errors)
+ * answers the first error in the REST error shape with its status (502 upstream down, 503
+ * circuit open, 400 bad variables...).
  */
 export function createAggregation(route: RouteConfig, deps: AggregationDeps): Aggregation {
   const document = parseOperation(route);
