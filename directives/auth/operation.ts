@@ -1,7 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { RouteGuard, RouteOperation } from '../policy.js';
-import { forbidden, missingCredentials } from './errors.js';
-import { deniedFieldCheck, evaluate } from './evaluate.js';
+import { fieldVerdict } from './field-verdict.js';
 import type { Planner } from './plan.js';
 import type { Requirement } from './requirement.js';
 import type { RequirementIndex } from './requirements.js';
@@ -23,17 +22,12 @@ export interface AuthOperationDeps extends AuthRouteDeps {
 export function createAuthOperationRoute(requirement: Requirement | undefined, operation: RouteOperation, deps: AuthOperationDeps): RouteGuard {
   const entries = deps.plannerOf(operation.schema)(operation.document, operation.operationName);
   const route = requirement === undefined ? createIdentifyRoute('any', deps) : createAuthRoute(requirement, deps);
+  const options = { onFieldDenied: deps.onFieldDenied, realm: deps.realm, requirements: () => deps.requirementsOf(operation.schema) };
   return async function authOperationRoute(request) {
     await route(request);
-    const state = request.state;
-    for (const entry of entries) {
-      const denial = evaluate(entry.requirement, state.principal);
-      if (denial === undefined) continue;
-      if (deps.onFieldDenied === 'null') {
-        state.deniedField = deniedFieldCheck(deps.requirementsOf(operation.schema), state.principal);
-        return;
-      }
-      throw denial === 'UNAUTHENTICATED' ? missingCredentials(deps.realm, `Field "${entry.coordinate}"`) : forbidden(deps.realm, `field "${entry.coordinate}"`);
-    }
+    const verdict = fieldVerdict(entries, request.state.principal, options);
+    if (verdict === undefined) return;
+    if ('refuse' in verdict) throw verdict.refuse;
+    request.state.deniedField = verdict.deniedField;
   };
 }

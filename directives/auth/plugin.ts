@@ -4,8 +4,7 @@ import type { GatewayContext } from '../../src/context.js';
 import type { JunctionError } from '../../src/errors.js';
 import type { PolicyState, Principal } from '../policy.js';
 import type { Authenticator } from './authenticator.js';
-import { forbidden, missingCredentials } from './errors.js';
-import { deniedFieldCheck, evaluate } from './evaluate.js';
+import { fieldVerdict } from './field-verdict.js';
 import type { Planner } from './plan.js';
 import type { RequirementIndex } from './requirements.js';
 
@@ -53,20 +52,10 @@ export function useAuth(options: AuthPluginOptions): Plugin {
       const entries = plannerOf(args.schema)(args.document, args.operationName);
       if (entries.length === 0) return;
       const state = (args.contextValue as Partial<GatewayContext>).policy;
-      const principal = state?.principal;
-      for (const entry of entries) {
-        const denial = evaluate(entry.requirement, principal);
-        if (denial === undefined) continue;
-        if (options.onFieldDenied === 'null') {
-          if (state !== undefined) state.deniedField = deniedFieldCheck(requirementsOf(args.schema), principal);
-          return;
-        }
-        const error = denial === 'UNAUTHENTICATED'
-          ? missingCredentials(realm, `Field "${entry.coordinate}"`)
-          : forbidden(realm, `field "${entry.coordinate}"`);
-        setResultAndStopExecution({ errors: [error.toGraphQLError(true)] });
-        return;
-      }
+      const verdict = fieldVerdict(entries, state?.principal, { onFieldDenied: options.onFieldDenied, realm, requirements: () => requirementsOf(args.schema) });
+      if (verdict === undefined) return;
+      if ('refuse' in verdict) setResultAndStopExecution({ errors: [verdict.refuse.toGraphQLError(true)] });
+      else if (state !== undefined) state.deniedField = verdict.deniedField;
     },
   };
   return plugin as Plugin;
